@@ -1,0 +1,60 @@
+# imdb-spider recipes. `make demo` runs the pipeline offline on the bundled sandbox;
+# `make test` runs the test suite. Both set up .venv on first use.
+
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+# Debian packages the tests and the demo use (installed when run as root).
+DEBS   ?=
+
+PORT     ?= 8000
+TITLES   ?= 3000
+SEED     ?= 1
+
+.PHONY: help venv debs test lint demo sandbox bench clean
+
+help:
+	@echo "make demo     run the whole pipeline offline on the sandbox"
+	@echo "make test     run the test suite (sets up .venv first)"
+	@echo "make lint     ruff over the project"
+	@echo "make sandbox  serve a sandbox IMDb on 127.0.0.1:$(PORT) (TITLES=$(TITLES) SEED=$(SEED))"
+	@echo "make bench    run the benchmarks (results in bench-results/)"
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+debs:
+	@if [ -n "$(strip $(DEBS))" ]; then \
+	  missing=""; for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	  if [ -n "$$missing" ]; then \
+	    if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	    else echo "please install these Debian packages:$$missing" >&2; exit 1; fi; \
+	  fi; \
+	fi
+
+test: venv debs
+	$(PY) -m pytest
+
+lint: venv
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+sandbox: venv
+	$(PY) -m imdb_spider.sandbox --port $(PORT) --titles $(TITLES) --seed $(SEED)
+
+demo: venv debs
+	$(PY) -m imdb_spider.demo --titles $(TITLES) --seed $(SEED)
+
+bench: venv
+	mkdir -p bench-results
+	$(PY) -m benchmarks.bench_parse | tee bench-results/parse.txt
+	$(PY) -m benchmarks.bench_sandbox | tee bench-results/sandbox.txt
+
+clean:
+	rm -rf $(VENV) build bench-results .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Turn a crawl database into graph files, a layout, communities and map tiles."""

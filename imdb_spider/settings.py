@@ -1,15 +1,76 @@
-"""Scrapy settings for the imdb_spider project.
+"""Scrapy settings of the imdb_spider project: polite defaults for the real IMDb.
 
-Every setting the project reads is listed in README.md ("Settings reference").
+Every setting the project reads is listed in README.md ("Settings reference"). Override any of
+them per run with ``scrapy crawl imdb -s NAME=VALUE``. ``-s IMDB_PROFILE=sandbox`` switches the
+delays off for a local sandbox (see ``imdb_spider/spiders/imdb.py``).
 """
 
 BOT_NAME = "imdb_spider"
 SPIDER_MODULES = ["imdb_spider.spiders"]
 NEWSPIDER_MODULE = "imdb_spider.spiders"
 
+# --- what to crawl and where to store it ---------------------------------------------------
+IMDB_BASE_URL = "https://www.imdb.com"
+IMDB_DB_PATH = "crawls/imdb.sqlite"
+IMDB_PROFILE = "polite"  # or "sandbox": no delays, more concurrency, for a local sandbox
+IMDB_MAX_ATTEMPTS = 5  # failed attempts (bans, broken pages, errors) before giving a title up
+IMDB_EMPTY_MLT_REFETCHES = 2  # re-fetches of a page with an empty "More like this" list
+IMDB_BAN_BACKOFF = 60  # seconds the crawl pauses after a ban when no proxies are used
+IMDB_BAN_BACKOFF_MAX = 3600
+IMDB_PROXY_SEED = 0  # seed of the proxy choice and back-off jitter
+IMDB_PROGRESS_INTERVAL = 30  # seconds between progress lines
+
+# --- politeness -----------------------------------------------------------------------------
+# An honest User-Agent: say who you are. Put a contact address in yours.
+USER_AGENT = "imdb-spider/0.1 (research crawler of public 'More like this' lists)"
+ROBOTSTXT_OBEY = True
+DOWNLOAD_DELAY = 3
+RANDOMIZE_DOWNLOAD_DELAY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 3
+AUTOTHROTTLE_MAX_DELAY = 120
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+# A global cap: rotating proxies give every proxy its own download slot, so per-slot limits
+# alone would multiply the load on IMDb by the number of proxies.
+CONCURRENT_REQUESTS = 2
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_TIMEOUT = 30
+RETRY_TIMES = 2
+COOKIES_ENABLED = False
+LOG_LEVEL = "INFO"
+
 # Local code-execution endpoints are never wanted on a crawler.
 TELNETCONSOLE_ENABLED = False
 
-ROBOTSTXT_OBEY = True
-REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+# --- breadth-first, resumable ---------------------------------------------------------------
+# Requests carry priority -depth; FIFO queues within a priority make the crawl breadth-first.
+SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
+SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
+
+DOWNLOADER_MIDDLEWARES = {
+    "imdb_spider.middlewares.SkipDoneMiddleware": 50,
+    "imdb_spider.middlewares.BanBackoffMiddleware": 600,
+    # The package's classes, replaced by subclasses with today's Scrapy signatures.
+    "imdb_spider.proxies.ImdbRotatingProxyMiddleware": 610,
+    "imdb_spider.proxies.ImdbBanDetectionMiddleware": 620,
+}
+ITEM_PIPELINES = {"imdb_spider.pipelines.StorePipeline": 300}
+
+# --- proxies (scrapy-rotating-proxies): off until ROTATING_PROXY_LIST(_PATH) is set ----------
+ROTATING_PROXY_BAN_POLICY = "imdb_spider.proxies.ImdbBanPolicy"
+ROTATING_PROXY_CLOSE_SPIDER = True
+ROTATING_PROXY_PAGE_RETRY_TIMES = 5
+
 FEED_EXPORT_ENCODING = "utf-8"
+
+# Settings the "sandbox" profile changes (a local server needs no politeness).
+SANDBOX_PROFILE = {
+    "DOWNLOAD_DELAY": 0,
+    "AUTOTHROTTLE_ENABLED": False,
+    "CONCURRENT_REQUESTS": 16,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+    "IMDB_BAN_BACKOFF": 1,
+    "IMDB_BAN_BACKOFF_MAX": 4,
+    "IMDB_PROGRESS_INTERVAL": 5,
+    "DOWNLOAD_TIMEOUT": 10,
+}

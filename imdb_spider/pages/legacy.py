@@ -145,7 +145,11 @@ def parse(url: str, body: bytes, page: Page, generation: str) -> TitleRecord:
         raise IncompletePageError(url, generation, "no title id or title in microdata nor JSON-LD")
     if "directors" not in b.values:
         b.values["directors"] = []
-    return b.build(recommendations=recs, recommendations_state=MLT_LISTED if recs else MLT_ABSENT)
+    return b.build(
+        recommendations=recs,
+        recommendation_types=[None] * len(recs),
+        recommendations_state=MLT_LISTED if recs else MLT_ABSENT,
+    )
 
 
 def _offer_microdata(b: RecordBuilder, page: Page, generation: str) -> None:

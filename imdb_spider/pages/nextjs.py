@@ -102,14 +102,17 @@ def parse(url: str, body: bytes) -> TitleRecord:
 
     mlt = dig(main, "moreLikeThisTitles")
     edges = dig(mlt, "edges")
+    types: dict[str, str | None] = {}
     if isinstance(edges, list):
-        recs = unique(
-            [n for n in (dig(e, "node", "id") for e in edges) if isinstance(n, str) and n]
-        )
-        state = MLT_LISTED if recs else MLT_EMPTY
+        for edge in edges:
+            node_id = dig(edge, "node", "id")
+            if isinstance(node_id, str) and node_id and node_id not in types:
+                node_type = dig(edge, "node", "titleType", "id")
+                types[node_id] = node_type if isinstance(node_type, str) else None
+        state = MLT_LISTED if types else MLT_EMPTY
         b.provenance["recommendations"] = "main.moreLikeThisTitles"
     else:
-        recs, state = [], MLT_ABSENT
+        state = MLT_ABSENT
 
     if b.missing("title") or any(
         b.missing(f) for f in ("rating", "genres", "plot", "directors", "runtime_minutes")
@@ -121,7 +124,11 @@ def parse(url: str, body: bytes) -> TitleRecord:
         )
     if "directors" not in b.values:
         b.values["directors"] = []
-    return b.build(recommendations=recs, recommendations_state=state)
+    return b.build(
+        recommendations=list(types),
+        recommendation_types=list(types.values()),
+        recommendations_state=state,
+    )
 
 
 def _credits(categories: Any) -> list[tuple[str, str | None]]:

@@ -39,6 +39,9 @@ class TitleRecord:
     countries: list[str] = field(default_factory=list)
     plot: str | None = None
     recommendations: list[str] = field(default_factory=list)
+    # IMDb title type of each recommendation where the page tells it (Next.js pages do), else
+    # None; parallel to ``recommendations``. Lets the crawler follow only some types.
+    recommendation_types: list[str | None] = field(default_factory=list)
     recommendations_state: str = MLT_ABSENT
     # field name -> where its value came from (e.g. "atf.titleText", "jsonld.genre"). Lets the
     # tests prove that sandbox pages and real pages go through the same code paths.

@@ -1,0 +1,506 @@
+"""The crawl database: schema and every SQL statement of the project, in one place.
+
+SQLite is the source of truth of a crawl. Scrapy's JOBDIR queue is only a speed-up: after an
+unclean stop (``kill -9``, a power cut) the queue is rebuilt from the ``frontier`` table, whose
+rows change in the same transaction as the page they describe.
+
+Tables: ``titles`` (+ ``title_genres``, ``title_directors``, ``title_countries`` so lists are
+queryable), ``edges`` (source, rank -> target), ``aliases`` (old id -> surviving id),
+``frontier`` (one row per title ever scheduled: state, depth, attempts, last error, first seen
+from), ``failures`` (every failed attempt, with its reason) and ``runs`` (start, finish, clean).
+
+Values are always bound as parameters; identifiers are fixed strings of this module.
+``python -m imdb_spider.store PATH`` prints a JSON summary of a database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import sys
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+SCHEMA_VERSION = 1
+
+PENDING, DONE, FAILED = "pending", "done", "failed"
+
+_SCHEMA = """
+CREATE TABLE titles (
+    id TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    original_title TEXT,
+    year INTEGER,
+    end_year INTEGER,
+    rating REAL,
+    votes INTEGER,
+    title_type TEXT,
+    runtime_minutes INTEGER,
+    plot TEXT,
+    page_generation TEXT NOT NULL,
+    recommendations_state TEXT NOT NULL,
+    fetched_at REAL NOT NULL
+);
+CREATE TABLE title_genres (
+    title_id TEXT NOT NULL REFERENCES titles(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    genre TEXT NOT NULL,
+    PRIMARY KEY (title_id, position)
+);
+CREATE INDEX title_genres_genre ON title_genres(genre);
+CREATE TABLE title_directors (
+    title_id TEXT NOT NULL REFERENCES titles(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    name_id TEXT,
+    PRIMARY KEY (title_id, position)
+);
+CREATE TABLE title_countries (
+    title_id TEXT NOT NULL REFERENCES titles(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    country TEXT NOT NULL,
+    PRIMARY KEY (title_id, position)
+);
+CREATE INDEX title_countries_country ON title_countries(country);
+CREATE TABLE edges (
+    source TEXT NOT NULL REFERENCES titles(id) ON DELETE CASCADE,
+    rank INTEGER NOT NULL,
+    target TEXT NOT NULL,
+    PRIMARY KEY (source, rank)
+);
+CREATE INDEX edges_target ON edges(target);
+CREATE TABLE aliases (
+    old_id TEXT PRIMARY KEY,
+    new_id TEXT NOT NULL
+);
+CREATE TABLE frontier (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'done', 'failed')),
+    depth INTEGER NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    empty_refetches INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    found_from TEXT,
+    updated_at REAL NOT NULL
+);
+CREATE INDEX frontier_pending ON frontier(state, depth, seq);
+CREATE TABLE failures (
+    id INTEGER PRIMARY KEY,
+    title_id TEXT NOT NULL,
+    at REAL NOT NULL,
+    kind TEXT NOT NULL,
+    detail TEXT,
+    final INTEGER NOT NULL
+);
+CREATE TABLE runs (
+    id INTEGER PRIMARY KEY,
+    started_at REAL NOT NULL,
+    finished_at REAL,
+    clean INTEGER NOT NULL DEFAULT 0,
+    reason TEXT,
+    args TEXT
+);
+"""
+
+
+class StoreError(Exception):
+    """A crawl database that cannot be used as it is."""
+
+
+@dataclass(frozen=True, slots=True)
+class FrontierRow:
+    id: str
+    depth: int
+    attempts: int
+    empty_refetches: int
+    found_from: str | None
+
+
+class Store:
+    """One open crawl database. Not thread-safe; Scrapy calls it from its reactor thread."""
+
+    def __init__(self, path: str | Path, *, create: bool = True) -> None:
+        self.path = Path(path)
+        if not create and not self.path.is_file():
+            raise StoreError(f"no crawl database at {self.path}")
+        if create:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.db = sqlite3.connect(self.path, isolation_level=None)
+            self.db.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path} is not a SQLite database ({exc})") from None
+        # WAL + NORMAL: a commit survives a killed process (not a power cut), and costs no fsync.
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        self._check_schema(create)
+
+    def _check_schema(self, create: bool) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        tables = self.db.execute("SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()
+        if version == 0 and tables[0] == 0:
+            if not create:
+                raise StoreError(f"{self.path} is an empty database, not a crawl")
+            # One script, one transaction: a database is either fully created or untouched.
+            self.db.executescript(
+                f"BEGIN;\n{_SCHEMA}\nPRAGMA user_version={SCHEMA_VERSION:d};\nCOMMIT;"
+            )
+            return
+        if version != SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path} has schema version {version}, this imdb-spider reads version "
+                f"{SCHEMA_VERSION}: use a new IMDB_DB_PATH or the matching imdb-spider release"
+            )
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # --- runs ----------------------------------------------------------------------------
+
+    def last_run_was_clean(self) -> bool | None:
+        """Whether the previous run finished cleanly; None when there was none."""
+        row = self.db.execute("SELECT clean FROM runs ORDER BY id DESC LIMIT 1").fetchone()
+        return None if row is None else bool(row[0])
+
+    def start_run(self, args: dict[str, Any]) -> int:
+        cursor = self.db.execute(
+            "INSERT INTO runs (started_at, args) VALUES (?, ?)",
+            (time.time(), orjson.dumps(args).decode()),
+        )
+        return int(cursor.lastrowid)
+
+    def finish_run(self, run_id: int, reason: str, *, clean: bool) -> None:
+        self.db.execute(
+            "UPDATE runs SET finished_at = ?, clean = ?, reason = ? WHERE id = ?",
+            (time.time(), int(clean), reason, run_id),
+        )
+
+    # --- frontier ------------------------------------------------------------------------
+
+    def add_to_frontier(
+        self,
+        ids: Iterable[str],
+        depth: int,
+        found_from: str | None = None,
+        limit: int | None = None,
+    ) -> list[str]:
+        """Queue ids not seen before, while the frontier holds fewer than ``limit`` rows;
+        returns those that were new, in the order given."""
+        with self.transaction():
+            return self._add(ids, depth, found_from, time.time(), limit)
+
+    def _add(
+        self,
+        ids: Iterable[str],
+        depth: int,
+        found_from: str | None,
+        now: float,
+        limit: int | None = None,
+    ) -> list[str]:
+        new = []
+        room = None if limit is None else limit - self.count_frontier()
+        for title_id in ids:
+            if room is not None and len(new) >= room:
+                break
+            cursor = self.db.execute(
+                "INSERT OR IGNORE INTO frontier (id, depth, found_from, updated_at) "
+                "VALUES (?, ?, ?, ?)",
+                (title_id, depth, found_from, now),
+            )
+            if cursor.rowcount:
+                new.append(title_id)
+        return new
+
+    def pending(self) -> Iterator[FrontierRow]:
+        """Pending rows breadth-first: by depth, then in the order they were found."""
+        rows = self.db.execute(
+            "SELECT id, depth, attempts, empty_refetches, found_from FROM frontier "
+            "WHERE state = 'pending' ORDER BY depth, seq"
+        ).fetchall()
+        for row in rows:
+            yield FrontierRow(*row)
+
+    def frontier_row(self, title_id: str) -> FrontierRow | None:
+        row = self.db.execute(
+            "SELECT id, depth, attempts, empty_refetches, found_from FROM frontier WHERE id = ?",
+            (title_id,),
+        ).fetchone()
+        return FrontierRow(*row) if row else None
+
+    def state(self, title_id: str) -> str | None:
+        row = self.db.execute("SELECT state FROM frontier WHERE id = ?", (title_id,)).fetchone()
+        return row[0] if row else None
+
+    def count_titles(self) -> int:
+        return self.db.execute("SELECT count(*) FROM titles").fetchone()[0]
+
+    def count_frontier(self) -> int:
+        return self.db.execute("SELECT count(*) FROM frontier").fetchone()[0]
+
+    # --- pages ---------------------------------------------------------------------------
+
+    def save_page(
+        self,
+        record: Any,
+        *,
+        requested_id: str,
+        depth: int,
+        follow: Iterable[str] = (),
+        limit: int | None = None,
+    ) -> list[str]:
+        """Store one parsed page and its consequences in a single transaction.
+
+        ``record`` is a ``TitleRecord``; ``requested_id`` the id that was fetched (it differs
+        from ``record.id`` after a redirect from a merged id); ``follow`` the recommended ids
+        to queue at ``depth + 1``, while the frontier holds fewer than ``limit`` rows.
+        Returns the ids newly added to the frontier, which the caller schedules only after
+        this commit.
+        """
+        now = time.time()
+        with self.transaction():
+            self._put_title(record, now)
+            if requested_id != record.id:
+                # A merged id: remember it, and point the edges already stored at it to the
+                # surviving title.
+                self.db.execute(
+                    "INSERT OR REPLACE INTO aliases (old_id, new_id) VALUES (?, ?)",
+                    (requested_id, record.id),
+                )
+                self.db.execute(
+                    "UPDATE edges SET target = ? WHERE target = ?", (record.id, requested_id)
+                )
+            aliases = self._aliases_of(record.recommendations)
+            self.db.executemany(
+                "INSERT INTO edges (source, rank, target) VALUES (?, ?, ?)",
+                [
+                    (record.id, rank, aliases.get(target, target))
+                    for rank, target in enumerate(record.recommendations)
+                ],
+            )
+            new = self._add(follow, depth + 1, record.id, now, limit)
+            for title_id in {requested_id, record.id}:
+                self.db.execute(
+                    "INSERT INTO frontier (id, state, depth, updated_at) VALUES (?, 'done', ?, ?) "
+                    "ON CONFLICT(id) DO UPDATE SET state = 'done', last_error = NULL, "
+                    "updated_at = excluded.updated_at",
+                    (title_id, depth, now),
+                )
+            return new
+
+    def _aliases_of(self, ids: list[str]) -> dict[str, str]:
+        found = {}
+        for title_id in ids:
+            row = self.db.execute(
+                "SELECT new_id FROM aliases WHERE old_id = ?", (title_id,)
+            ).fetchone()
+            if row:
+                found[title_id] = row[0]
+        return found
+
+    def _put_title(self, record: Any, now: float) -> None:
+        # Deleting the old row first drops its list rows and edges too (ON DELETE CASCADE).
+        self.db.execute("DELETE FROM titles WHERE id = ?", (record.id,))
+        self.db.execute(
+            "INSERT INTO titles (id, title, original_title, year, end_year, rating, "
+            "votes, title_type, runtime_minutes, plot, page_generation, recommendations_state, "
+            "fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                record.id,
+                record.title,
+                record.original_title,
+                record.year,
+                record.end_year,
+                record.rating,
+                record.votes,
+                record.title_type,
+                record.runtime_minutes,
+                record.plot,
+                record.page_generation,
+                record.recommendations_state,
+                now,
+            ),
+        )
+        self.db.executemany(
+            "INSERT INTO title_genres (title_id, position, genre) VALUES (?, ?, ?)",
+            [(record.id, i, genre) for i, genre in enumerate(record.genres)],
+        )
+        self.db.executemany(
+            "INSERT INTO title_directors (title_id, position, name, name_id) VALUES (?, ?, ?, ?)",
+            [
+                (record.id, i, name, nm)
+                for i, (name, nm) in enumerate(
+                    zip(record.directors, record.director_ids, strict=True)
+                )
+            ],
+        )
+        self.db.executemany(
+            "INSERT INTO title_countries (title_id, position, country) VALUES (?, ?, ?)",
+            [(record.id, i, country) for i, country in enumerate(record.countries)],
+        )
+
+    def note_empty_refetch(self, title_id: str, detail: str) -> int:
+        """Count one more fetch that came back with an empty "More like this" list."""
+        with self.transaction():
+            self.db.execute(
+                "UPDATE frontier SET empty_refetches = empty_refetches + 1, last_error = ?, "
+                "updated_at = ? WHERE id = ?",
+                (detail, time.time(), title_id),
+            )
+            self._log_failure(title_id, "empty-recommendations", detail, final=False)
+        row = self.frontier_row(title_id)
+        return row.empty_refetches if row else 0
+
+    def record_failure(self, title_id: str, kind: str, detail: str, *, max_attempts: int) -> bool:
+        """Note a failed attempt; True if the title may be tried again, False if it is given up
+        (state ``failed``) after ``max_attempts`` attempts."""
+        with self.transaction():
+            self.db.execute(
+                "UPDATE frontier SET attempts = attempts + 1, last_error = ?, updated_at = ? "
+                "WHERE id = ? AND state = 'pending'",
+                (f"{kind}: {detail}", time.time(), title_id),
+            )
+            row = self.db.execute(
+                "SELECT attempts FROM frontier WHERE id = ?", (title_id,)
+            ).fetchone()
+            give_up = row is not None and row[0] >= max_attempts
+            if give_up:
+                self.db.execute(
+                    "UPDATE frontier SET state = 'failed' WHERE id = ? AND state = 'pending'",
+                    (title_id,),
+                )
+            self._log_failure(title_id, kind, detail, final=give_up)
+        return not give_up
+
+    def _log_failure(self, title_id: str, kind: str, detail: str, *, final: bool) -> None:
+        self.db.execute(
+            "INSERT INTO failures (title_id, at, kind, detail, final) VALUES (?, ?, ?, ?, ?)",
+            (title_id, time.time(), kind, detail, int(final)),
+        )
+
+    def retry_failed(self) -> int:
+        """Put every given-up title back in the queue (``--retry-failed``)."""
+        with self.transaction():
+            cursor = self.db.execute(
+                "UPDATE frontier SET state = 'pending', attempts = 0, updated_at = ? "
+                "WHERE state = 'failed'",
+                (time.time(),),
+            )
+        return cursor.rowcount
+
+    # --- reading -------------------------------------------------------------------------
+
+    def titles(self) -> Iterator[dict[str, Any]]:
+        """Every stored title with its lists, ordered by id."""
+        lists: dict[str, dict[str, list]] = {}
+        for table, column, key in (
+            ("title_genres", "genre", "genres"),
+            ("title_countries", "country", "countries"),
+            ("title_directors", "name", "directors"),
+        ):
+            # Fixed identifiers from the tuple above, never user input.
+            query = f"SELECT title_id, {column} FROM {table} ORDER BY title_id, position"  # noqa: S608
+            for title_id, value in self.db.execute(query):
+                lists.setdefault(title_id, {}).setdefault(key, []).append(value)
+        cursor = self.db.execute(
+            "SELECT id, title, original_title, year, end_year, rating, votes, title_type, "
+            "runtime_minutes, plot, page_generation, recommendations_state FROM titles ORDER BY id"
+        )
+        names = [d[0] for d in cursor.description]
+        for row in cursor:
+            item = dict(zip(names, row, strict=True))
+            extra = lists.get(item["id"], {})
+            for key in ("genres", "countries", "directors"):
+                item[key] = extra.get(key, [])
+            yield item
+
+    def edges(self) -> Iterator[tuple[str, str, int]]:
+        """(source, target, rank) for every stored recommendation, by source then rank."""
+        yield from self.db.execute("SELECT source, target, rank FROM edges ORDER BY source, rank")
+
+    def aliases(self) -> dict[str, str]:
+        return dict(self.db.execute("SELECT old_id, new_id FROM aliases"))
+
+    def summary(self) -> dict[str, Any]:
+        one = lambda sql: self.db.execute(sql).fetchone()[0]  # noqa: E731
+        states = dict(self.db.execute("SELECT state, count(*) FROM frontier GROUP BY state"))
+        failures = dict(self.db.execute("SELECT kind, count(*) FROM failures GROUP BY kind"))
+        runs = [
+            {
+                "id": r[0],
+                "started_at": r[1],
+                "finished_at": r[2],
+                "clean": bool(r[3]),
+                "reason": r[4],
+            }
+            for r in self.db.execute(
+                "SELECT id, started_at, finished_at, clean, reason FROM runs ORDER BY id"
+            )
+        ]
+        return {
+            "path": str(self.path),
+            "schema_version": SCHEMA_VERSION,
+            "titles": one("SELECT count(*) FROM titles"),
+            "edges": one("SELECT count(*) FROM edges"),
+            "aliases": one("SELECT count(*) FROM aliases"),
+            "frontier": {
+                "pending": states.get(PENDING, 0),
+                "done": states.get(DONE, 0),
+                "failed": states.get(FAILED, 0),
+            },
+            "failures_by_kind": failures,
+            "recommendations_state": dict(
+                self.db.execute("SELECT recommendations_state, count(*) FROM titles GROUP BY 1")
+            ),
+            "runs": runs,
+        }
+
+    def integrity_check(self) -> str:
+        return self.db.execute("PRAGMA integrity_check").fetchone()[0]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m imdb_spider.store",
+        description="Print a JSON summary of a crawl database: titles, edges, frontier states, "
+        "failures by kind and runs.",
+    )
+    parser.add_argument("path", type=Path, help="the crawl database (IMDB_DB_PATH)")
+    parser.add_argument("--check", action="store_true", help="also run PRAGMA integrity_check")
+    args = parser.parse_args(argv)
+    try:
+        with Store(args.path, create=False) as store:
+            summary = store.summary()
+            if args.check:
+                summary["integrity_check"] = store.integrity_check()
+    except StoreError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    sys.stdout.buffer.write(orjson.dumps(summary, option=orjson.OPT_INDENT_2) + b"\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

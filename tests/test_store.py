@@ -1,0 +1,197 @@
+"""The crawl database on real SQLite files in tmp_path."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from imdb_spider.pages import MLT_LISTED, TitleRecord
+from imdb_spider.store import SCHEMA_VERSION, Store, StoreError
+
+from .conftest import ROOT
+
+
+def record(tt: str, recs: list[str], **fields) -> TitleRecord:
+    values = {"title": f"Title {tt}", "page_generation": "nextjs"} | fields
+    return TitleRecord(
+        id=tt,
+        recommendations=recs,
+        recommendation_types=[None] * len(recs),
+        recommendations_state=MLT_LISTED if recs else "absent",
+        **values,
+    )
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    with Store(tmp_path / "crawl" / "imdb.sqlite") as opened:
+        yield opened
+
+
+def test_new_database_has_schema_version_and_wal(store: Store) -> None:
+    assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store.summary()["titles"] == 0
+
+
+def test_other_schema_version_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE titles (id TEXT)")
+        db.execute("PRAGMA user_version=99")
+    with pytest.raises(StoreError, match=r"schema version 99.*reads version 1"):
+        Store(path)
+
+
+def test_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "junk.sqlite"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StoreError, match="not a SQLite database"):
+        Store(path)
+
+
+def test_missing_database_without_create(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="no crawl database"):
+        Store(tmp_path / "nope.sqlite", create=False)
+
+
+def test_save_page_is_one_transaction_with_frontier(store: Store) -> None:
+    store.add_to_frontier(["tt0000001"], depth=0)
+    new = store.save_page(
+        record(
+            "tt0000001",
+            ["tt0000002", "tt0000003"],
+            genres=["Drama", "War"],
+            directors=["A B"],
+            director_ids=["nm0000001"],
+            countries=["US", "GB"],
+        ),
+        requested_id="tt0000001",
+        depth=0,
+        follow=["tt0000002", "tt0000003"],
+    )
+    assert new == ["tt0000002", "tt0000003"]
+    assert store.state("tt0000001") == "done"
+    assert [r.id for r in store.pending()] == ["tt0000002", "tt0000003"]
+    assert list(store.edges()) == [("tt0000001", "tt0000002", 0), ("tt0000001", "tt0000003", 1)]
+    (title,) = store.titles()
+    assert title["genres"] == ["Drama", "War"] and title["countries"] == ["US", "GB"]
+    assert title["directors"] == ["A B"]
+    # Lists are queryable.
+    rows = store.db.execute("SELECT title_id FROM title_genres WHERE genre = ?", ("War",))
+    assert rows.fetchall() == [("tt0000001",)]
+
+
+def test_failed_transaction_leaves_nothing(store: Store) -> None:
+    bad = record("tt0000001", ["tt0000002"], directors=["A"], director_ids=[])  # not parallel
+    with pytest.raises(ValueError):
+        store.save_page(bad, requested_id="tt0000001", depth=0, follow=["tt0000002"])
+    assert store.summary()["titles"] == 0
+    assert store.count_frontier() == 0
+
+
+def test_saving_again_replaces_and_never_duplicates(store: Store) -> None:
+    store.save_page(
+        record("tt0000001", ["tt0000002"], genres=["A"]),
+        requested_id="tt0000001",
+        depth=0,
+        follow=["tt0000002"],
+    )
+    again = store.save_page(
+        record("tt0000001", ["tt0000003"], genres=["B"]),
+        requested_id="tt0000001",
+        depth=0,
+        follow=["tt0000002", "tt0000003"],
+    )
+    assert again == ["tt0000003"]
+    assert list(store.edges()) == [("tt0000001", "tt0000003", 0)]
+    assert next(store.titles())["genres"] == ["B"]
+
+
+def test_aliases_point_edges_to_surviving_id(store: Store) -> None:
+    store.save_page(
+        record("tt0000001", ["tt0000009"]), requested_id="tt0000001", depth=0, follow=["tt0000009"]
+    )
+    # tt0000009 redirects to tt0000005.
+    store.save_page(record("tt0000005", []), requested_id="tt0000009", depth=1)
+    store.save_page(record("tt0000002", ["tt0000009"]), requested_id="tt0000002", depth=1)
+    assert store.aliases() == {"tt0000009": "tt0000005"}
+    assert {t for _, t, _ in store.edges()} == {"tt0000005"}
+    assert store.state("tt0000009") == "done" and store.state("tt0000005") == "done"
+
+
+def test_limit_caps_the_frontier(store: Store) -> None:
+    assert store.add_to_frontier(["tt1", "tt2", "tt3"], depth=0, limit=2) == ["tt1", "tt2"]
+    assert store.add_to_frontier(["tt4"], depth=1, limit=2) == []
+
+
+def test_failures_are_bounded(store: Store) -> None:
+    store.add_to_frontier(["tt0000001"], depth=0)
+    assert store.record_failure("tt0000001", "blocked", "captcha", max_attempts=2) is True
+    assert store.state("tt0000001") == "pending"
+    assert store.record_failure("tt0000001", "blocked", "captcha", max_attempts=2) is False
+    assert store.state("tt0000001") == "failed"
+    summary = store.summary()
+    assert summary["frontier"]["failed"] == 1
+    assert summary["failures_by_kind"] == {"blocked": 2}
+    assert store.retry_failed() == 1
+    assert store.state("tt0000001") == "pending"
+
+
+def test_pending_is_breadth_first(store: Store) -> None:
+    store.add_to_frontier(["tt0000003"], depth=1)
+    store.add_to_frontier(["tt0000002", "tt0000001"], depth=0)
+    assert [r.id for r in store.pending()] == ["tt0000002", "tt0000001", "tt0000003"]
+
+
+def test_runs_record_clean_finish(store: Store) -> None:
+    assert store.last_run_was_clean() is None
+    run = store.start_run({"seeds": "tt1"})
+    assert store.last_run_was_clean() is False
+    store.finish_run(run, "finished", clean=True)
+    assert store.last_run_was_clean() is True
+
+
+def test_hostile_values_are_bound_not_formatted(store: Store) -> None:
+    nasty = 'Robert\'); DROP TABLE titles;-- "quoted" \\ <script>alert(1)</script> 東京'
+    store.save_page(
+        record("tt0000001", [], plot=nasty, genres=[nasty]), requested_id="tt0000001", depth=0
+    )
+    (title,) = store.titles()
+    assert title["title"] == "Title tt0000001" and title["plot"] == nasty
+    assert title["genres"] == [nasty]
+
+
+def test_summary_command(tmp_path: Path) -> None:
+    path = tmp_path / "c.sqlite"
+    with Store(path) as s:
+        s.save_page(
+            record("tt0000001", ["tt0000002"]),
+            requested_id="tt0000001",
+            depth=0,
+            follow=["tt0000002"],
+        )
+    result = subprocess.run(
+        [sys.executable, "-m", "imdb_spider.store", str(path), "--check"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert (summary["titles"], summary["edges"], summary["frontier"]["pending"]) == (1, 1, 1)
+    assert summary["integrity_check"] == "ok"
+    missing = subprocess.run(
+        [sys.executable, "-m", "imdb_spider.store", str(tmp_path / "x")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert missing.returncode == 1 and "no crawl database" in missing.stderr

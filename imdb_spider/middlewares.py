@@ -18,7 +18,6 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
-from twisted.internet import reactor
 
 from .proxies import response_ban_reason
 
@@ -68,14 +67,14 @@ class BanBackoffMiddleware:
     def from_crawler(cls, crawler: Crawler) -> BanBackoffMiddleware:
         settings = crawler.settings
         if settings.getlist("ROTATING_PROXY_LIST") or settings.get("ROTATING_PROXY_LIST_PATH"):
-            raise NotConfigured("proxies handle bans")
+            raise NotConfigured
         base = settings.getfloat("IMDB_BAN_BACKOFF", 60)
         if base <= 0:
-            raise NotConfigured("IMDB_BAN_BACKOFF is 0")
+            raise NotConfigured
         return cls(crawler, base, settings.getfloat("IMDB_BAN_BACKOFF_MAX", 3600))
 
     def process_response(self, request: Request, response: Response) -> Response:
-        reason = response_ban_reason(response)
+        reason = response_ban_reason(request, response)
         if reason is None:
             self.current = 0.0
             return response
@@ -87,6 +86,10 @@ class BanBackoffMiddleware:
                 "banned (%s) on %s: pausing the crawl for %.0f s", reason, request.url, self.current
             )
             self.crawler.engine.pause()
+            # Imported here: importing the reactor at module level would install the default
+            # one before Scrapy installs the asyncio reactor it is configured for.
+            from twisted.internet import reactor  # noqa: PLC0415
+
             reactor.callLater(self.current, self._resume)
         return response
 

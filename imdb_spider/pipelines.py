@@ -59,6 +59,8 @@ class StorePipeline:
             stats.inc_value(f"imdb/failures/{item.kind}")
             if not item.retry:
                 stats.inc_value("imdb/given_up")
-                logger.warning("giving up on %s: %s: %s", item.title_id, item.kind, item.detail)
+                # A title IMDb does not have (404) is an answer, not a problem.
+                level = logging.INFO if item.final else logging.WARNING
+                logger.log(level, "giving up on %s: %s: %s", item.title_id, item.kind, item.detail)
             spider.release(item.title_id)
         return item

@@ -59,13 +59,14 @@ def hide_credentials(text: str) -> str:
     return _CREDENTIALS.sub("***@", text)
 
 
-def response_ban_reason(response: Response) -> str | None:
+def response_ban_reason(request: Request, response: Response) -> str | None:
     """Why a response means the proxy that fetched it is banned, or None if it is not a ban."""
     if response.status in BAN_STATUSES:
         return "waf-challenge" if response.status == 202 else f"status-{response.status}"
     if response.status not in NOT_BAN_STATUSES:
         return f"status-{response.status}"
-    if response.status == 200:
+    # Only a title page can be told from a captcha by its content (robots.txt is tiny).
+    if response.status == 200 and request.meta.get("title_id"):
         kind = blocked_kind_of_title_page(response.body)
         if kind:
             return kind
@@ -88,7 +89,7 @@ class ImdbBanPolicy:
     """Ban detection for ``BanDetectionMiddleware`` (``ROTATING_PROXY_BAN_POLICY``)."""
 
     def response_is_ban(self, request: Request, response: Response) -> bool:
-        reason = response_ban_reason(response)
+        reason = response_ban_reason(request, response)
         if reason:
             request.meta["ban_reason"] = reason
         return reason is not None
@@ -109,7 +110,7 @@ class ImdbBanDetectionMiddleware(BanDetectionMiddleware):
         if not crawler.settings.getlist("ROTATING_PROXY_LIST") and not crawler.settings.get(
             "ROTATING_PROXY_LIST_PATH"
         ):
-            raise NotConfigured("no proxies configured")
+            raise NotConfigured
         return cls(crawler.stats, cls._load_policy(crawler))
 
     def process_response(self, request: Request, response: Response) -> Response:

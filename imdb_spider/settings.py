@@ -19,13 +19,14 @@ IMDB_BAN_BACKOFF = 60  # seconds the crawl pauses after a ban when no proxies ar
 IMDB_BAN_BACKOFF_MAX = 3600
 IMDB_PROXY_SEED = 0  # seed of the proxy choice and back-off jitter
 IMDB_PROGRESS_INTERVAL = 30  # seconds between progress lines
+IMDB_SUMMARY_PATH = ""  # if set, the end-of-crawl summary is also written there as JSON
 
 # --- politeness -----------------------------------------------------------------------------
 # An honest User-Agent: say who you are. Put a contact address in yours.
 USER_AGENT = "imdb-spider/0.1 (research crawler of public 'More like this' lists)"
 ROBOTSTXT_OBEY = True
 DOWNLOAD_DELAY = 3
-RANDOMIZE_DOWNLOAD_DELAY = True
+DOWNLOAD_DELAY_JITTER = 0.5  # each delay drawn from 0.5x to 1.5x DOWNLOAD_DELAY
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 3
 AUTOTHROTTLE_MAX_DELAY = 120
@@ -39,8 +40,10 @@ RETRY_TIMES = 2
 COOKIES_ENABLED = False
 LOG_LEVEL = "INFO"
 
-# Local code-execution endpoints are never wanted on a crawler.
+# Local code-execution endpoints are never wanted on a crawler: the telnet console, and the
+# HTTP "remote control" server (runs Python sent to it) that Scrapy 2.15+ starts by default.
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
 
 # --- breadth-first, resumable ---------------------------------------------------------------
 # Requests carry priority -depth; FIFO queues within a priority make the crawl breadth-first.

@@ -119,7 +119,7 @@ def test_errback_outcomes(tmp_path: Path) -> None:
     ],
 )
 def test_ban_policy(status: int, body: bytes, ban: bool) -> None:
-    request = Request("https://www.imdb.com/title/tt0000001/")
+    request = Request("https://www.imdb.com/title/tt0000001/", meta={"title_id": "tt0000001"})
     answer = Response(request.url, status=status, body=body, request=request)
     assert ImdbBanPolicy().response_is_ban(request, answer) is ban
     assert ("ban_reason" in request.meta) is ban
@@ -157,6 +157,7 @@ def test_polite_defaults() -> None:
     assert project_settings.DOWNLOAD_DELAY >= 1
     assert project_settings.CONCURRENT_REQUESTS <= 4
     assert project_settings.TELNETCONSOLE_ENABLED is False
+    assert project_settings.REMOTE_CONTROL_ENABLED is False
     assert "imdb-spider" in project_settings.USER_AGENT
 
 
@@ -172,3 +173,9 @@ def test_polite_defaults() -> None:
 def test_bad_arguments(tmp_path: Path, args: dict, message: str) -> None:
     with pytest.raises(UsageError, match=message):
         make_spider(tmp_path, **args)
+
+
+def test_small_robots_txt_is_not_a_ban() -> None:
+    request = Request("https://www.imdb.com/robots.txt")
+    answer = Response(request.url, status=200, body=b"User-agent: *\nAllow: /\n", request=request)
+    assert ImdbBanPolicy().response_is_ban(request, answer) is False

@@ -14,7 +14,8 @@ source of truth: at start, when the previous run did not finish cleanly (``kill 
 every proxy dead) or there is no JOBDIR, the queue is rebuilt from its pending rows.
 
 Settings read: ``IMDB_BASE_URL``, ``IMDB_DB_PATH``, ``IMDB_PROFILE``,
-``IMDB_PROGRESS_INTERVAL``, ``JOBDIR``.
+``IMDB_PROGRESS_INTERVAL``, ``IMDB_SUMMARY_PATH`` (write the end-of-crawl summary there as
+JSON), ``JOBDIR``.
 """
 
 from __future__ import annotations
@@ -22,8 +23,10 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 
+import orjson
 import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
@@ -36,7 +39,7 @@ from twisted.python.failure import Failure
 from ..items import FailureItem, PageItem
 from ..middlewares import AlreadyHandled
 from ..pages import BlockedPageError, PageError, TitleRecord, parse_title
-from ..proxies import NoProxyAlive
+from ..proxies import ImdbRotatingProxyMiddleware, NoProxyAlive
 from ..seeds import (
     DEFAULT_SEEDS,
     SeedError,
@@ -312,5 +315,32 @@ class ImdbSpider(scrapy.Spider):
             summary["frontier"]["failed"],
             self.store.path,
         )
-        self.crawler.stats.set_value("imdb/summary", summary)
+        proxies = self._proxy_table()
+        for row in proxies:
+            logger.info(
+                "proxy %s: %d requests, %d bans, %s",
+                row["proxy"],
+                row["requests"],
+                row["bans"],
+                row["state"],
+            )
+        path = self.settings.get("IMDB_SUMMARY_PATH")
+        if path:
+            stats = self.crawler.stats.get_stats()
+            report = {
+                "reason": reason,
+                "database": summary,
+                "proxies": proxies,
+                "stats": {k: v for k, v in stats.items() if k.startswith("imdb/")},
+            }
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            Path(path).write_bytes(orjson.dumps(report, option=orjson.OPT_INDENT_2))
         self.store.close()
+
+    def _proxy_table(self) -> list[dict[str, Any]]:
+        engine = self.crawler.engine
+        downloader = getattr(engine, "downloader", None)
+        for mw in getattr(getattr(downloader, "middleware", None), "middlewares", ()):
+            if isinstance(mw, ImdbRotatingProxyMiddleware):
+                return mw.proxy_table()
+        return []

@@ -6,7 +6,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 # Debian packages the tests and the demo use (installed when run as root).
-DEBS   ?=
+DEBS   ?= tinyproxy
 
 PORT     ?= 8000
 TITLES   ?= 3000

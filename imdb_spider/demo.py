@@ -1,0 +1,147 @@
+"""``python -m imdb_spider.demo``: the whole pipeline offline, on the bundled sandbox.
+
+Starts a sandbox IMDb and three local HTTP forward proxies on 127.0.0.1 — a real one
+(Debian's tinyproxy), a dead port, and one that answers every request with a captcha page —
+crawls the sandbox through them with ``scrapy crawl imdb`` (progress on the terminal), and ends
+with a summary: titles, edges, failures, bans per proxy, and where the database is.
+Everything it started is stopped on exit or Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import urllib.request
+from contextlib import ExitStack
+from pathlib import Path
+
+from .localproxies import BadProxy, TinyProxy, dead_proxy_url
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class DemoError(Exception):
+    pass
+
+
+def start_sandbox(stack: ExitStack, titles: int, seed: int, extra: list[str]) -> str:
+    """Start the sandbox in its own process; return its base URL."""
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "imdb_spider.sandbox",
+            "--port",
+            "0",
+            "--titles",
+            str(titles),
+            "--seed",
+            str(seed),
+            *extra,
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    stack.callback(_stop, process)
+    line = process.stdout.readline() if process.stdout else ""
+    url = next((word for word in line.split() if word.startswith("http://")), None)
+    if url is None:
+        raise DemoError(f"the sandbox did not start (it printed {line!r})")
+    return url.rstrip("/")
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def crawl(base_url: str, out: Path, proxies: Path, seeds: list[str], max_titles: int) -> dict:
+    db = out / "imdb.sqlite"
+    summary_path = out / "summary.json"
+    command = [
+        sys.executable, "-m", "scrapy", "crawl", "imdb",
+        "-a", f"seeds={','.join(seeds)}",
+        "-a", f"max_titles={max_titles}",
+        "-s", f"IMDB_BASE_URL={base_url}",
+        "-s", "IMDB_PROFILE=sandbox",
+        "-s", f"IMDB_DB_PATH={db}",
+        "-s", f"JOBDIR={out / 'job'}",
+        "-s", f"ROTATING_PROXY_LIST_PATH={proxies}",
+        "-s", f"IMDB_SUMMARY_PATH={summary_path}",
+        "-s", "IMDB_PROGRESS_INTERVAL=2",
+    ]  # fmt: skip
+    print(f"$ scrapy crawl imdb -s IMDB_BASE_URL={base_url} -s IMDB_PROFILE=sandbox ...")
+    process = subprocess.Popen(command, cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    assert process.stderr is not None
+    for line in process.stderr:
+        # Show progress, proxy verdicts and problems; the rest is in Scrapy's usual log.
+        if any(key in line for key in ("progress:", "proxy ", "ERROR", "every proxy", "crawl ")):
+            print("  " + line.split("] ", 1)[-1].rstrip())
+    if process.wait() != 0:
+        raise DemoError(f"the crawl failed (exit status {process.returncode})")
+    return json.loads(summary_path.read_text())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m imdb_spider.demo", description=__doc__)
+    parser.add_argument("--titles", type=int, default=3000, help="sandbox size (default 3000)")
+    parser.add_argument("--seed", type=int, default=1, help="sandbox seed (default 1)")
+    parser.add_argument(
+        "--max-titles", type=int, default=1500, help="stop after this many titles (default 1500)"
+    )
+    parser.add_argument(
+        "--out", type=Path, default=ROOT / "crawls" / "demo", help="output folder (crawls/demo)"
+    )
+    args = parser.parse_args(argv)
+    out = args.out
+    if out.exists():
+        shutil.rmtree(out)  # the demo always starts from scratch
+    out.mkdir(parents=True)
+    try:
+        with ExitStack() as stack:
+            base_url = start_sandbox(stack, args.titles, args.seed, ["--small-pages"])
+            print(f"sandbox IMDb with {args.titles} titles at {base_url}")
+            with urllib.request.urlopen(f"{base_url}/__seeds?n=3", timeout=10) as answer:
+                seeds = json.load(answer)
+            good = stack.enter_context(TinyProxy())
+            captcha = stack.enter_context(BadProxy("captcha"))
+            dead = dead_proxy_url()
+            proxies = out / "proxies.txt"
+            proxies.write_text(f"{good.url}\n{captcha.url}\n{dead}\n")
+            print(f"proxies: good {good.url} (tinyproxy), captcha {captcha.url}, dead {dead}")
+            report = crawl(base_url, out, proxies, seeds, args.max_titles)
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except DemoError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted; everything started was stopped", file=sys.stderr)
+        return 130
+    database = report["database"]
+    print()
+    print(f"crawl {report['reason']}: {database['titles']} titles, {database['edges']} edges")
+    print(
+        f"frontier: {database['frontier']['pending']} pending, "
+        f"{database['frontier']['failed']} failed; failures by kind: "
+        f"{database['failures_by_kind'] or 'none'}"
+    )
+    for row in report["proxies"]:
+        print(f"  proxy {row['proxy']}: {row['requests']} requests, {row['bans']} bans, "
+              f"{row['state']}")  # fmt: skip
+    print(f"database: {database['path']}  (python -m imdb_spider.store {database['path']})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

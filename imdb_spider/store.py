@@ -279,36 +279,67 @@ class Store:
         Returns the ids newly added to the frontier, which the caller schedules only after
         this commit.
         """
+        with self.transaction():
+            return self._save(
+                record,
+                requested_id=requested_id,
+                depth=depth,
+                follow=follow,
+                limit=limit,
+                now=time.time(),
+            )
+
+    def save_pages(self, records: Iterable[Any], depth: int = 0) -> int:
+        """Store many pages fetched by their own ids in one transaction (bulk loads such as
+        the benchmark's reference database); returns how many were stored."""
+        count = 0
         now = time.time()
         with self.transaction():
-            self._put_title(record, now)
-            if requested_id != record.id:
-                # A merged id: remember it, and point the edges already stored at it to the
-                # surviving title.
-                self.db.execute(
-                    "INSERT OR REPLACE INTO aliases (old_id, new_id) VALUES (?, ?)",
-                    (requested_id, record.id),
+            for record in records:
+                self._save(
+                    record, requested_id=record.id, depth=depth, follow=(), limit=None, now=now
                 )
-                self.db.execute(
-                    "UPDATE edges SET target = ? WHERE target = ?", (record.id, requested_id)
-                )
-            aliases = self._aliases_of(record.recommendations)
-            self.db.executemany(
-                "INSERT INTO edges (source, rank, target) VALUES (?, ?, ?)",
-                [
-                    (record.id, rank, aliases.get(target, target))
-                    for rank, target in enumerate(record.recommendations)
-                ],
+                count += 1
+        return count
+
+    def _save(
+        self,
+        record: Any,
+        *,
+        requested_id: str,
+        depth: int,
+        follow: Iterable[str],
+        limit: int | None,
+        now: float,
+    ) -> list[str]:
+        self._put_title(record, now)
+        if requested_id != record.id:
+            # A merged id: remember it, and point the edges already stored at it to the
+            # surviving title.
+            self.db.execute(
+                "INSERT OR REPLACE INTO aliases (old_id, new_id) VALUES (?, ?)",
+                (requested_id, record.id),
             )
-            new = self._add(follow, depth + 1, record.id, now, limit)
-            for title_id in {requested_id, record.id}:
-                self.db.execute(
-                    "INSERT INTO frontier (id, state, depth, updated_at) VALUES (?, 'done', ?, ?) "
-                    "ON CONFLICT(id) DO UPDATE SET state = 'done', last_error = NULL, "
-                    "updated_at = excluded.updated_at",
-                    (title_id, depth, now),
-                )
-            return new
+            self.db.execute(
+                "UPDATE edges SET target = ? WHERE target = ?", (record.id, requested_id)
+            )
+        aliases = self._aliases_of(record.recommendations)
+        self.db.executemany(
+            "INSERT INTO edges (source, rank, target) VALUES (?, ?, ?)",
+            [
+                (record.id, rank, aliases.get(target, target))
+                for rank, target in enumerate(record.recommendations)
+            ],
+        )
+        new = self._add(follow, depth + 1, record.id, now, limit)
+        for title_id in {requested_id, record.id}:
+            self.db.execute(
+                "INSERT INTO frontier (id, state, depth, updated_at) VALUES (?, 'done', ?, ?) "
+                "ON CONFLICT(id) DO UPDATE SET state = 'done', last_error = NULL, "
+                "updated_at = excluded.updated_at",
+                (title_id, depth, now),
+            )
+        return new
 
     def _aliases_of(self, ids: list[str]) -> dict[str, str]:
         found = {}

@@ -1,0 +1,124 @@
+"""Crawl benchmark: the imdb spider against a realistic sandbox, next to a bare Scrapy spider.
+
+Run: ``python -m benchmarks.bench_crawl [--pages 20000] [--titles 25000]``. Starts the sandbox
+in its own process (realistic ~1 MB pages, no delays), crawls ``--pages`` titles with
+``scrapy crawl imdb -s IMDB_PROFILE=sandbox``, then fetches the same URLs with a bare spider
+that parses and stores nothing. Reports pages/s, CPU ms per page of the spider process
+(user + sys) and its peak RSS, for both, and the ratio. Goals (issue #3): <= 12 ms CPU per
+page, <= 1.5x the bare spider, peak RSS flat in the number of titles (<= 500 MB).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from contextlib import ExitStack
+from pathlib import Path
+
+from imdb_spider.demo import start_sandbox
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+_MEASURE = (
+    "import json, resource, subprocess, sys\n"
+    "done = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
+    "use = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "print(json.dumps([done.returncode, use.ru_utime + use.ru_stime, use.ru_maxrss / 1024]))\n"
+)
+
+
+def run_measured(command: list[str]) -> tuple[float, float, float]:
+    """Run a command; return (wall s, CPU s, peak RSS MB) of that command alone.
+
+    A wrapper process runs it, so the rusage of its children is the command's own."""
+    start = time.perf_counter()
+    out = subprocess.run(
+        [sys.executable, "-c", _MEASURE, *command], cwd=ROOT, check=True, capture_output=True
+    )
+    wall = time.perf_counter() - start
+    status, cpu, rss = json.loads(out.stdout)
+    if status != 0:
+        raise SystemExit(f"benchmark command failed ({status}): {' '.join(command)}")
+    return wall, cpu, rss
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=20000)
+    parser.add_argument("--titles", type=int, default=25000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--concurrency", type=int, default=16)
+    args = parser.parse_args()
+    with ExitStack() as stack, tempfile.TemporaryDirectory() as tmp:
+        base_url = start_sandbox(stack, args.titles, args.seed, [])
+        db = Path(tmp) / "bench.sqlite"
+        common = [
+            "-s",
+            "IMDB_PROFILE=sandbox",
+            "-s",
+            f"CONCURRENT_REQUESTS={args.concurrency}",
+            "-s",
+            f"CONCURRENT_REQUESTS_PER_DOMAIN={args.concurrency}",
+            "-s",
+            "LOG_LEVEL=WARNING",
+            "-s",
+            "ROBOTSTXT_OBEY=False",
+        ]
+        with urllib.request.urlopen(f"{base_url}/__seeds?n=5") as answer:
+            seeds = json.load(answer)
+        crawl = [
+            sys.executable,
+            "-m",
+            "scrapy",
+            "crawl",
+            "imdb",
+            "-a",
+            f"seeds={','.join(seeds)}",
+            "-a",
+            f"max_titles={args.pages}",
+            "-a",
+            "follow_types=",
+            "-s",
+            f"IMDB_BASE_URL={base_url}",
+            "-s",
+            f"IMDB_DB_PATH={db}",
+            *common,
+        ]
+        wall, cpu, rss = run_measured(crawl)
+        with sqlite3.connect(db) as con:
+            ids = [r[0] for r in con.execute("SELECT id FROM frontier WHERE state = 'done'")]
+            titles = con.execute("SELECT count(*) FROM titles").fetchone()[0]
+        urls = Path(tmp) / "urls.txt"
+        urls.write_text("\n".join(f"{base_url}/title/{tt}/" for tt in ids))
+        bare = [
+            sys.executable,
+            "-m",
+            "scrapy",
+            "runspider",
+            str(ROOT / "benchmarks" / "bare_spider.py"),
+            "-a",
+            f"urls_file={urls}",
+            *common,
+        ]
+        bwall, bcpu, brss = run_measured(bare)
+    n = len(ids)
+    print(
+        f"pages: {n} fetched ({titles} titles stored), sandbox {args.titles} titles, "
+        f"concurrency {args.concurrency}, load {os.getloadavg()[0]:.2f}"
+    )
+    print(f"{'spider':8} {'wall s':>8} {'pages/s':>8} {'CPU ms/page':>12} {'peak RSS MB':>12}")
+    print(f"{'imdb':8} {wall:8.1f} {n / wall:8.1f} {cpu / n * 1000:12.2f} {rss:12.0f}")
+    print(f"{'bare':8} {bwall:8.1f} {n / bwall:8.1f} {bcpu / n * 1000:12.2f} {brss:12.0f}")
+    print(f"CPU ratio imdb/bare: {cpu / bcpu:.2f}")
+
+
+if __name__ == "__main__":
+    main()

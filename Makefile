@@ -6,7 +6,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 # Debian packages the tests and the demo use (installed when run as root).
-DEBS   ?= tinyproxy
+DEBS   ?= tinyproxy graphviz
 
 PORT     ?= 8000
 TITLES   ?= 3000
@@ -55,6 +55,8 @@ bench: venv
 	mkdir -p bench-results
 	$(PY) -m benchmarks.bench_parse | tee bench-results/parse.txt
 	$(PY) -m benchmarks.bench_sandbox | tee bench-results/sandbox.txt
+	$(PY) -m benchmarks.bench_crawl | tee bench-results/crawl.txt
+	$(PY) -m benchmarks.bench_formats | tee bench-results/formats.txt
 
 clean:
 	rm -rf $(VENV) build bench-results .pytest_cache .ruff_cache

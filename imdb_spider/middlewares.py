@@ -48,9 +48,11 @@ class SkipDoneMiddleware:
         holder = spider.in_flight.get(tt)
         if holder is not None and holder != token:
             self.crawler.stats.inc_value("imdb/skipped/in_flight")
+            logger.debug("dropping a second request for %s: being fetched", tt)
             raise AlreadyHandled(f"{tt} is being fetched already")
         if holder is None and spider.store.state(tt) == "done":
             self.crawler.stats.inc_value("imdb/skipped/done")
+            logger.debug("dropping a request for %s: stored already", tt)
             raise AlreadyHandled(f"{tt} is stored already")
         spider.in_flight[tt] = token
 

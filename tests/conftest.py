@@ -25,3 +25,35 @@ def real_fixture_dir() -> Path:
 @pytest.fixture(scope="session")
 def fixtures_dir() -> Path:
     return real_fixture_dir()
+
+
+# --- sandbox (imdb_spider/sandbox) ---------------------------------------------------------
+# One small universe and one in-process server for the whole session: building is the slow
+# part. Tests that change faults get a clean server from the ``sandbox`` fixture.
+
+SANDBOX_TITLES = 2000
+SANDBOX_SEED = 1
+
+
+@pytest.fixture(scope="session")
+def sandbox_universe():
+    from imdb_spider.sandbox import build_universe
+
+    return build_universe(SANDBOX_TITLES, seed=SANDBOX_SEED)
+
+
+@pytest.fixture(scope="session")
+def sandbox_session(sandbox_universe):
+    from imdb_spider.sandbox import Sandbox
+
+    with Sandbox(sandbox_universe, seed=SANDBOX_SEED, small_pages=True) as sb:
+        yield sb
+
+
+@pytest.fixture
+def sandbox(sandbox_session):
+    """The session's sandbox (small pages, Next.js layout) with no faults and zeroed stats."""
+    sandbox_session.set_faults(None)
+    sandbox_session.reset_stats()
+    yield sandbox_session
+    sandbox_session.set_faults(None)

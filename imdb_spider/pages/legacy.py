@@ -118,6 +118,12 @@ def parse(url: str, body: bytes, page: Page, generation: str) -> TitleRecord:
     year, end_year = years(page.text("#titleYear"))
     b.offer("year", year, "titleYear")
     b.offer("end_year", end_year, "titleYear")
+    # Series have no #titleYear: their years stand in the subtext, "TV Series (2012–2015)".
+    subtext = page.text("div.subtext")
+    if subtext and "(" in subtext:
+        year, end_year = years(subtext[subtext.index("(") :])
+        b.offer("year", year, "subtext")
+        b.offer("end_year", end_year, "subtext")
     ld = json_ld(body)
     offer_json_ld(b, ld)
 
@@ -129,7 +135,7 @@ def parse(url: str, body: bytes, page: Page, generation: str) -> TitleRecord:
         heading = wrapper.find(".//h1") if wrapper is not None else None
         if heading is not None:
             b.offer("title", clean_text(_own_text(heading)), "h1.text")
-    b.offer("title_type", _title_type(page, ld, b.values.get("genres") or []), "subtext")
+    b.offer("title_type", _title_type(page, ld, _all_genres(page, b)), "subtext")
     b.offer("countries", _countries(page), "details.country")
     b.offer("original_title", _original_title(page), "originalTitle")
 
@@ -194,6 +200,15 @@ def _offer_microdata(b: RecordBuilder, page: Page, generation: str) -> None:
                 if name:
                     directors.append((name, _first_match(NM_RE, link.get("href", ""))))
     b.offer("directors", unique(directors), "microdata.director")
+
+
+def _all_genres(page: Page, b: RecordBuilder) -> list[str]:
+    """Every genre the page names: the header's (cut to three) and the storyline block's."""
+    found = list(b.values.get("genres") or [])
+    for block in page.props.get("genre", []):
+        if block.tag == "div":
+            found += [clean_text(a.text_content()) or "" for a in block.iterfind(".//a")]
+    return found
 
 
 def _plot(node: lxml.html.HtmlElement) -> str | None:

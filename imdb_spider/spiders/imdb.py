@@ -21,6 +21,7 @@ JSON), ``JOBDIR``.
 from __future__ import annotations
 
 import logging
+import shutil
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -149,9 +150,26 @@ class ImdbSpider(scrapy.Spider):
         except StoreError as exc:
             raise UsageError(str(exc)) from None
         spider.progress_interval = settings.getfloat("IMDB_PROGRESS_INTERVAL", 30)
+        spider._discard_stale_queue(settings.get("JOBDIR"))
         crawler.signals.connect(spider._item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(spider._closed, signal=signals.spider_closed)
         return spider
+
+    def _discard_stale_queue(self, jobdir: str | None) -> None:
+        """After an unclean stop, remove Scrapy's on-disk request queue before the scheduler
+        opens it. Its disk queues write their bookkeeping only on a clean close, so after a
+        ``kill -9`` the files disagree with it and requests pushed later get lost (seen
+        here). The queue is rebuilt from the frontier instead (``start``)."""
+        if not jobdir or self.store.last_run_was_clean() is not False:
+            return
+        queue = Path(jobdir) / "requests.queue"
+        if queue.exists():
+            logger.warning(
+                "the last run did not finish cleanly: discarding %s and rebuilding the queue "
+                "from the crawl database",
+                queue,
+            )
+            shutil.rmtree(queue)
 
     # --- start ---------------------------------------------------------------------------
 
@@ -184,6 +202,7 @@ class ImdbSpider(scrapy.Spider):
             len(pending),
         )
         for row in pending:
+            logger.debug("queueing %s (depth %d)", row.id, row.depth)
             yield self._request(row.id, row.depth)
 
     def _seed_ids(self) -> list[str]:

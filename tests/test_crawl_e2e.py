@@ -1,0 +1,303 @@
+"""End-to-end crawls: ``scrapy crawl imdb`` in a subprocess against the sandbox (in this
+process, on 127.0.0.1) through real local proxies, killed, interrupted and faulted.
+
+The truth is the sandbox's own: its universe says what is reachable, and its counters say
+what it served and how often each title was fetched.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+from collections import deque
+from pathlib import Path
+
+import pytest
+
+from imdb_spider.localproxies import BadProxy, TinyProxy, dead_proxy_url
+from imdb_spider.sandbox import Sandbox, Universe, build_universe
+from imdb_spider.store import Store
+
+from .conftest import ROOT
+
+CRAWL_TIMEOUT = 180
+
+
+@pytest.fixture(scope="module")
+def universe() -> Universe:
+    return build_universe(1300, seed=7)
+
+
+@pytest.fixture(scope="module")
+def small_universe() -> Universe:
+    return build_universe(300, seed=3)
+
+
+def reachable(universe: Universe, seeds: list[str]) -> set[str]:
+    """Every title a breadth-first crawl following all recommendations reaches."""
+    seen = set(seeds)
+    queue = deque(universe.index(s) for s in seeds)
+    while queue:
+        i = queue.popleft()
+        for j in universe.recommendations_of(i).tolist():
+            tt = universe.id_of(j)
+            if tt not in seen:
+                seen.add(tt)
+                queue.append(j)
+    return seen
+
+
+def crawl_command(base_url: str, db: Path, seeds: list[str], *, settings=None, args=None):
+    command = [
+        sys.executable, "-m", "scrapy", "crawl", "imdb",
+        "-a", f"seeds={','.join(seeds)}", "-a", "follow_types=",
+        "-s", f"IMDB_BASE_URL={base_url}", "-s", f"IMDB_DB_PATH={db}",
+        "-s", "IMDB_PROFILE=sandbox", "-s", "IMDB_PROGRESS_INTERVAL=1",
+    ]  # fmt: skip
+    for name, value in (settings or {}).items():
+        command += ["-s", f"{name}={value}"]
+    for name, value in (args or {}).items():
+        command += ["-a", f"{name}={value}"]
+    return command
+
+
+def run_crawl(command: list[str]) -> subprocess.CompletedProcess:
+    result = subprocess.run(
+        command, cwd=ROOT, capture_output=True, text=True, timeout=CRAWL_TIMEOUT, check=False
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result
+
+
+def stored(db: Path) -> tuple[set[str], dict[str, list[str]]]:
+    with Store(db, create=False) as store:
+        titles = {t["id"] for t in store.titles()}
+        edges: dict[str, list[str]] = {}
+        for source, target, _rank in store.edges():
+            edges.setdefault(source, []).append(target)
+        assert store.integrity_check() == "ok"
+    return titles, edges
+
+
+def expected_edges(universe: Universe, titles: set[str]) -> dict[str, list[str]]:
+    out = {}
+    for tt in titles:
+        recs = [universe.id_of(j) for j in universe.recommendations_of(universe.index(tt))]
+        if recs:
+            out[tt] = recs
+    return out
+
+
+def test_crawl_through_proxies_fetches_each_title_once(universe, tmp_path: Path) -> None:
+    with (
+        Sandbox(universe, small_pages=True, seed=7) as sandbox,
+        TinyProxy() as good,
+        BadProxy("captcha") as captcha,
+        BadProxy("waf") as waf,
+    ):
+        seeds = sandbox.seeds(3)
+        dead = dead_proxy_url()
+        proxies = tmp_path / "proxies.txt"
+        proxies.write_text(f"{good.url}\n{captcha.url}\n{waf.url}\n{dead}\n")
+        db, summary = tmp_path / "crawl.sqlite", tmp_path / "summary.json"
+        run_crawl(
+            crawl_command(
+                sandbox.base_url,
+                db,
+                seeds,
+                settings={"ROTATING_PROXY_LIST_PATH": proxies, "IMDB_SUMMARY_PATH": summary},
+            )
+        )
+        served = sandbox.stats()
+        bad_urls = (captcha.url, waf.url, dead)
+        good_url = good.url
+        bad_requests = (captcha.requests, waf.requests)
+    expected = reachable(universe, seeds)
+    assert len(expected) >= 1000
+    # Server side: every reachable title fetched exactly once (bad proxies never reach it).
+    assert served["fetches"] == dict.fromkeys(expected, 1)
+    # Database side: exactly the titles and edges the sandbox served.
+    titles, edges = stored(db)
+    assert titles == expected
+    assert edges == expected_edges(universe, expected)
+    report = json.loads(summary.read_text())
+    by_proxy = {row["proxy"]: row for row in report["proxies"]}
+    assert by_proxy[good_url]["bans"] == 0 and by_proxy[good_url]["state"] == "good"
+    for bad in bad_urls:
+        assert by_proxy[bad]["bans"] >= 1 and by_proxy[bad]["state"] == "dead"
+    assert min(bad_requests) >= 1
+    assert report["reason"] == "finished"
+
+
+def _run_until_killed(command: list[str], seconds: float, sig: int) -> int:
+    process = subprocess.Popen(
+        command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        process.wait(seconds)
+    except subprocess.TimeoutExpired:
+        os.kill(process.pid, sig)
+        return process.wait(60)
+    return process.returncode
+
+
+def test_kill_9_loses_nothing(universe, tmp_path: Path) -> None:
+    rng = random.Random(20261122)
+    with Sandbox(universe, small_pages=True, seed=7) as sandbox:
+        seeds = sandbox.seeds(2)
+        db = tmp_path / "crawl.sqlite"
+        # One request at a time: a kill can then cost at most the one page in flight.
+        command = crawl_command(
+            sandbox.base_url,
+            db,
+            seeds,
+            settings={"CONCURRENT_REQUESTS": 1, "JOBDIR": tmp_path / "job"},
+        )
+        kills = 0
+        for _ in range(3):
+            status = _run_until_killed(command, rng.uniform(2.0, 4.0), signal.SIGKILL)
+            kills += status == -signal.SIGKILL
+        run_crawl(command)
+        served = sandbox.stats()
+    expected = reachable(universe, seeds)
+    titles, edges = stored(db)
+    assert kills >= 2, "the crawl finished before it could be killed: make it longer"
+    assert titles == expected
+    assert edges == expected_edges(universe, expected)
+    assert set(served["fetches"]) == expected
+    refetches = sum(count - 1 for count in served["fetches"].values())
+    assert refetches <= kills
+    with sqlite3.connect(db) as con:
+        runs = con.execute("SELECT clean FROM runs ORDER BY id").fetchall()
+    assert [clean for (clean,) in runs].count(0) == kills
+
+
+def test_one_ctrl_c_with_jobdir_refetches_nothing(universe, tmp_path: Path) -> None:
+    with Sandbox(universe, small_pages=True, seed=7) as sandbox:
+        seeds = sandbox.seeds(2)
+        db = tmp_path / "crawl.sqlite"
+        command = crawl_command(
+            sandbox.base_url,
+            db,
+            seeds,
+            settings={"CONCURRENT_REQUESTS": 2, "JOBDIR": tmp_path / "job"},
+        )
+        status = _run_until_killed(command, 3.0, signal.SIGINT)
+        assert status == 0
+        interrupted = sandbox.stats()
+        run_crawl(command)
+        served = sandbox.stats()
+    expected = reachable(universe, seeds)
+    assert 0 < len(interrupted["fetches"]) < len(expected), "Ctrl-C came too late or too early"
+    titles, _ = stored(db)
+    assert titles == expected
+    assert served["fetches"] == dict.fromkeys(expected, 1)
+    with sqlite3.connect(db) as con:
+        runs = con.execute("SELECT clean, reason FROM runs ORDER BY id").fetchall()
+    assert runs == [(1, "shutdown"), (1, "finished")]
+
+
+def test_all_proxies_dead_stops_cleanly_then_resumes(small_universe, tmp_path: Path) -> None:
+    with Sandbox(small_universe, small_pages=True, seed=3) as sandbox, BadProxy("captcha") as bad:
+        seeds = sandbox.seeds(2)
+        db, summary = tmp_path / "crawl.sqlite", tmp_path / "summary.json"
+        proxies = tmp_path / "proxies.txt"
+        proxies.write_text(f"{dead_proxy_url()}\nhttp://user:hunter2@{bad.url[7:]}\n")
+        settings = {"ROTATING_PROXY_LIST_PATH": proxies, "IMDB_SUMMARY_PATH": summary}
+        result = run_crawl(crawl_command(sandbox.base_url, db, seeds, settings=settings))
+        assert "every proxy is dead" in result.stderr
+        assert "hunter2" not in result.stderr  # credentials never logged
+        report = json.loads(summary.read_text())
+        assert report["reason"] == "all_proxies_dead"
+        assert report["database"]["frontier"]["pending"] >= len(seeds)
+        assert "hunter2" not in summary.read_text() and "hunter2" not in db.read_bytes().decode(
+            "latin-1"
+        )
+        with TinyProxy() as good:
+            proxies.write_text(f"{good.url}\n")
+            run_crawl(crawl_command(sandbox.base_url, db, seeds, settings=settings))
+        served = sandbox.stats()
+    expected = reachable(small_universe, seeds)
+    titles, _ = stored(db)
+    assert titles == expected
+    assert served["fetches"] == dict.fromkeys(expected, 1)
+
+
+FAULT_RATES = {
+    "reset": 0.05,
+    "status403": 0.05,
+    "status429": 0.05,
+    "status503": 0.05,
+    "waf": 0.08,
+    "captcha": 0.05,
+    "consent": 0.05,
+    "truncate": 0.05,
+    "unknown_layout": 0.05,
+    "empty_mlt": 0.08,
+    "slow": 0.05,
+}
+
+
+def test_every_fault_is_survived(small_universe, tmp_path: Path) -> None:
+    faults = {"rates": FAULT_RATES, "slow_seconds": 0.3}
+    with Sandbox(small_universe, small_pages=True, seed=3, faults=faults) as sandbox:
+        seeds = sandbox.seeds(2)
+        db = tmp_path / "crawl.sqlite"
+        settings = {"IMDB_MAX_ATTEMPTS": 20, "IMDB_BAN_BACKOFF": 0.05, "IMDB_BAN_BACKOFF_MAX": 0.2}
+        run_crawl(crawl_command(sandbox.base_url, db, seeds, settings=settings))
+        served = sandbox.stats()
+    expected = reachable(small_universe, seeds)
+    titles, edges = stored(db)
+    assert titles == expected
+    assert edges == expected_edges(small_universe, expected)
+    assert set(served["faults"]) == set(FAULT_RATES), served["faults"]
+    with Store(db, create=False) as store:
+        kinds = store.summary()["failures_by_kind"]
+    for kind in ("blocked-waf-challenge", "blocked-captcha", "blocked-consent", "parse",
+                 "empty-recommendations"):  # fmt: skip
+        assert kinds.get(kind, 0) >= 1, kinds
+
+
+def test_permanent_faults_end_in_the_right_state(small_universe, tmp_path: Path) -> None:
+    with Sandbox(small_universe, small_pages=True, seed=3) as sandbox:
+        seeds = sandbox.seeds(2)
+        layout_broken, banned, empty = (
+            seeds[1],
+            *sorted(reachable(small_universe, seeds) - set(seeds))[:2],
+        )
+        alias, survivor = next(iter(small_universe.aliases.items()))
+        sandbox.set_faults(
+            {"ids": {"unknown_layout": [layout_broken], "waf": [banned], "empty_mlt": [empty]}}
+        )
+        db = tmp_path / "crawl.sqlite"
+        settings = {"IMDB_MAX_ATTEMPTS": 3, "IMDB_BAN_BACKOFF": 0.05, "IMDB_BAN_BACKOFF_MAX": 0.1}
+        missing = "tt00000001"
+        run_crawl(
+            crawl_command(
+                sandbox.base_url, db, [seeds[0], layout_broken, alias, missing], settings=settings
+            )
+        )
+        served = sandbox.stats()
+    with Store(db, create=False) as store:
+        assert store.state(layout_broken) == "failed"
+        assert store.state(banned) == "failed"
+        assert store.state(missing) == "failed"
+        assert store.state(empty) == "done"
+        assert store.aliases() == {alias: survivor}
+        assert store.state(survivor) == "done"
+        titles = {t["id"]: t for t in store.titles()}
+        failures = store.db.execute(
+            "SELECT title_id, kind, count(*) FROM failures GROUP BY 1, 2"
+        ).fetchall()
+    # The empty "More like this" page was fetched again twice, then believed.
+    assert titles[empty]["recommendations_state"] == "empty"
+    assert served["fetches"][empty] == 3
+    assert (layout_broken, "parse", 3) in failures
+    assert (banned, "blocked-waf-challenge", 3) in failures
+    assert (missing, "http-404", 1) in failures
+    assert served["fetches"][layout_broken] == 3

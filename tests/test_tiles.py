@@ -1,0 +1,489 @@
+"""The shingle.js tile writer, its validator, the search index, legend and bitmaps."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import numpy as np
+import orjson
+import pytest
+from PIL import Image
+
+from exporters.bitmap import bitmap_size, pixel_coords, write_preview
+from exporters.search_index import file_key, id_key, words
+from exporters.tiles import (
+    build_tileset,
+    map_edges,
+    node_hash,
+    sym_table_size,
+    write_tiles,
+)
+from exporters.validate import main as validate_main
+from exporters.validate import validate_tiles
+from tests.exporter_fixtures import hostile_graph, random_graph
+
+
+def _json(path: Path):
+    return orjson.loads(path.read_bytes())
+
+
+def _dump(path: Path, data) -> None:
+    path.write_bytes(orjson.dumps(data))
+
+
+@pytest.fixture(scope="module")
+def golden():
+    return random_graph(2000, seed=11)
+
+
+@pytest.fixture(scope="module")
+def golden_dir(golden, tmp_path_factory):
+    out = tmp_path_factory.mktemp("golden")
+    write_tiles(golden, out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def hostile_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("hostile")
+    write_tiles(hostile_graph(), out, bitmaps=False)
+    return out
+
+
+# --- hash -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("node_id", "small", "large"),
+    [
+        ("0", 48, 48),
+        ("m605", 74, 911),
+        ("tt0114709", 189, 1862),
+        ("Toy Story (1995)", 120, 1893),
+        ("é", 22, 233),
+    ],
+)
+def test_hash_matches_the_browser(node_id, small, large):
+    assert node_hash(node_id, 211) == small
+    assert node_hash(node_id, 2111) == large
+
+
+def test_table_size_rule():
+    assert sym_table_size(2_000_000) == 211 and sym_table_size(2_000_001) == 2111
+
+
+# --- written directories are valid ----------------------------------------------------------
+
+
+def test_golden_directory_is_valid(golden_dir):
+    assert validate_tiles(golden_dir) == []
+    assert validate_main([str(golden_dir)]) == 0
+
+
+def test_hostile_directory_is_valid_and_names_are_safe(hostile_dir):
+    assert validate_tiles(hostile_dir) == []
+    g = hostile_graph()
+    info = _json(hostile_dir / "mapinfo.json")
+    nodes = {}
+    for path in hostile_dir.glob("quad_*.json"):
+        for node in _json(path)["nodes"]:
+            nodes[node["nodeid"]] = node
+    assert len(nodes) == g.node_count
+    script = nodes[g.ids[g.titles.index("<script>alert('x')</script>")]]
+    assert script["name"] == "&lt;script&gt;alert('x')&lt;/script&gt;"
+    empty_id = g.ids[g.titles.index("")]
+    assert nodes[empty_id]["name"] == empty_id
+    amp = nodes[g.ids[g.titles.index("Tom & Jerry &amp; &lt;b&gt; &#9;")]]
+    assert amp["name"] == "Tom &amp; Jerry &amp;amp; &amp;lt;b&amp;gt; &amp;#9;"
+    toy = nodes[g.ids[0]]
+    assert toy["href"] == f"https://www.imdb.com/title/{g.ids[0]}/"
+    assert set(toy) >= {"nodeid", "name", "x", "y", "size", "community", "tne"}
+    assert info["symTableSize"] == 211 and info["data-format-version"] == 2
+    assert not list(hostile_dir.glob("xquad_*"))
+
+
+def test_golden_tree_structure(golden, golden_dir):
+    """Spec section 3, checked from the files alone."""
+    info = _json(golden_dir / "mapinfo.json")
+    ts = build_tileset(golden)
+    pos = {golden.ids[i]: (ts.x[i], ts.y[i], ts.size[i]) for i in range(golden.node_count)}
+
+    def walk(node, qid):
+        own = _json(golden_dir / f"{qid}.json")["nodes"]
+        ids = [n["nodeid"] for n in own]
+        if "left" not in node:
+            assert node["type"] == "Leaf" and 1 <= len(ids) <= 75
+            return ids
+        left, right = walk(node["left"], qid + "l"), walk(node["right"], qid + "r")
+        subtree = ids + left + right
+        assert len(ids) == 50 and len(subtree) > 75
+        # the quad keeps the 50 biggest of its subtree
+        assert min(pos[i][2] for i in ids) >= max(pos[i][2] for i in left + right)
+        xs = [pos[i][0] for i in subtree]
+        ys = [pos[i][1] for i in subtree]
+        wide = max(xs) - min(xs) > max(ys) - min(ys)
+        assert node["type"] == ("SplitX" if wide else "SplitY")
+        axis = 0 if wide else 1
+        assert min(pos[i][axis] for i in left) >= max(pos[i][axis] for i in right)
+        assert len(left) == (len(subtree) - 50) // 2
+        return subtree
+
+    everything = walk(info["quadtree"], "quad_")
+    assert sorted(everything) == sorted(golden.ids)
+    assert info["nrnodes"] == 2000 and info["averageQuadWidth"] > 0
+
+
+def test_compact_files_list_every_nodes_strongest_edge_first(golden, golden_dir):
+    ts = build_tileset(golden)
+    e = ts.edges
+    kept = np.flatnonzero(e.kept)
+    strongest: dict[str, tuple[str, str]] = {}
+    for k in kept.tolist():  # strength order: the first kept edge of a node is its best
+        for u in (e.a[k], e.b[k]):
+            strongest.setdefault(golden.ids[u], (golden.ids[e.a[k]], golden.ids[e.b[k]]))
+    for path in golden_dir.glob("quad_*.json"):
+        data = _json(path)
+        pairs = {(r["nodeidA"], r["nodeidB"]) for r in data["relations"]}
+        assert len(data["relations"]) <= 101
+        for node in data["nodes"]:
+            if node["nodeid"] in strongest:
+                assert strongest[node["nodeid"]] in pairs
+
+
+def test_edge_cap_follows_the_counter_rule():
+    g = hostile_graph()
+    e = map_edges(g)
+    counters = np.zeros(g.node_count, dtype=int)
+    expected = []
+    for a, b in zip(e.a.tolist(), e.b.tolist(), strict=True):  # the C++ walk, literally
+        counters[a] += 1
+        counters[b] += 1
+        expected.append(counters[a] < 25 and counters[b] < 25)
+    assert e.kept.tolist() == expected
+    hub = g.titles.index("Hub")
+    assert e.degree[hub] > 24
+    assert np.count_nonzero(e.kept & ((e.a == hub) | (e.b == hub))) == 24
+    assert (e.rank[:-1] <= e.rank[1:]).all()  # strongest first
+
+
+def test_reciprocal_recommendations_become_one_relation():
+    g = random_graph(300, seed=5)
+    pairs = set(zip(g.sources.tolist(), g.targets.tolist(), strict=True))
+    mutual = sum(1 for s, t in pairs if (t, s) in pairs) // 2
+    assert map_edges(g).a.shape[0] == len(pairs) - mutual
+
+
+def test_thin_layouts_are_padded(tmp_path):
+    g = random_graph(1500, seed=4)
+    g.y = g.y * 1e-4  # nearly a line: every quad would be thin
+    write_tiles(g, tmp_path / "raw", search=False, bitmaps=False, min_quad_fraction=0.0)
+    assert any(p.startswith("thin-quad:") for p in validate_tiles(tmp_path / "raw"))
+    write_tiles(g, tmp_path, search=False, legend=False)
+    assert validate_tiles(tmp_path) == []
+    info = _json(tmp_path / "mapinfo.json")
+    root = info["quadtree"]
+    assert root["xmin"] == -root["xmax"] and root["ymin"] == -root["ymax"]
+
+
+def test_uncentred_layout_is_centred(tmp_path):
+    g = random_graph(500, seed=6)
+    g.x = g.x + 5000.0
+    write_tiles(g, tmp_path, search=False, bitmaps=False)
+    assert validate_tiles(tmp_path) == []
+
+
+def test_tiny_graphs(tmp_path):
+    g = random_graph(3, seed=1)
+    g.x[:] = 0.0
+    g.y[:] = 0.0
+    write_tiles(g, tmp_path, bitmaps=True)
+    assert validate_tiles(tmp_path) == []
+
+
+def test_bad_input_is_refused(tmp_path):
+    g = random_graph(50, seed=1)
+    g.x[3] = np.nan
+    with pytest.raises(ValueError, match="finite"):
+        write_tiles(g, tmp_path)
+    g = random_graph(50, seed=1)
+    g.size = None
+    with pytest.raises(ValueError, match="no size"):
+        write_tiles(g, tmp_path)
+
+
+def _digest(directory: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(directory)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(directory.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_writing_is_deterministic_and_replaces_stale_files(golden, golden_dir, tmp_path):
+    (tmp_path / "quad_lllllllllll.json").write_text("{}")
+    write_tiles(golden, tmp_path)
+    assert _digest(tmp_path) == _digest(golden_dir)
+
+
+# --- the validator catches each broken rule ------------------------------------------------
+
+
+def _first_leaf(info) -> tuple[str, dict]:
+    node, qid = info["quadtree"], "quad_"
+    while "left" in node:
+        node, qid = node["left"], qid + "l"
+    return qid, node
+
+
+def _break_missing_table(d):
+    (d / "table7.json").unlink()
+
+
+def _break_nan(d):
+    raw = (d / "quad_l.json").read_bytes()
+    (d / "quad_l.json").write_bytes(raw.replace(b'"size":', b'"size":NaN,"s":', 1))
+
+
+def _break_header(d):
+    data = _json(d / "equad_r.json")
+    data["header"]["xmin"] -= 1
+    _dump(d / "equad_r.json", data)
+
+
+def _break_compact_flag(d):
+    data = _json(d / "quad_r.json")
+    data["header"]["compact"] = False
+    _dump(d / "quad_r.json", data)
+
+
+def _break_nesting(d):
+    info = _json(d / "mapinfo.json")
+    info["quadtree"]["left"]["xmax"] = info["quadtree"]["xmax"] + 10
+    _dump(d / "mapinfo.json", info)
+
+
+def _break_idmap(d):
+    for name in ("quad_.json", "equad_.json"):
+        data = _json(d / name)
+        data["idmap"].popitem()
+        _dump(d / name, data)
+
+
+def _break_duplicate_node(d):
+    src, dst = _json(d / "quad_.json"), _json(d / "quad_l.json")
+    for name in ("quad_l.json", "equad_l.json"):
+        data = _json(d / name)
+        data["nodes"].append(src["nodes"][0])
+        data["idmap"][src["nodes"][0]["nodeid"]] = len(dst["nodes"])
+        _dump(d / name, data)
+
+
+def _break_relation(d):
+    data = _json(d / "equad_.json")
+    data["relations"][0]["nodeidB"] = "tt9999999"
+    _dump(d / "equad_.json", data)
+
+
+def _break_cap(d):
+    data = _json(d / "equad_.json")
+    node, other = data["nodes"][0]["nodeid"], data["nodes"]
+    data["relations"] = [
+        {"quadA": "quad_", "nodeidA": node, "quadB": "quad_", "nodeidB": n["nodeid"]}
+        for n in other[1:31]
+    ]
+    _dump(d / "equad_.json", data)
+
+
+def _break_compact_limit(d):
+    data = _json(d / "quad_.json")
+    full = _json(d / "equad_.json")["relations"]
+    assert len(full) > 101
+    data["relations"] = full[:102]
+    _dump(d / "quad_.json", data)
+
+
+def _break_table_bucket(d):
+    t0, t1 = _json(d / "table0.json"), _json(d / "table1.json")
+    key = next(iter(t0))
+    t1[key] = t0.pop(key)
+    _dump(d / "table0.json", t0)
+    _dump(d / "table1.json", t1)
+
+
+def _break_table_entry(d):
+    t0 = _json(d / "table3.json")
+    key = next(iter(t0))
+    t0[key][0] += 1.0
+    _dump(d / "table3.json", t0)
+
+
+def _break_thin(d):
+    info = _json(d / "mapinfo.json")
+    qid, leaf = _first_leaf(info)
+    mid = (leaf["xmin"] + leaf["xmax"]) / 2
+    data = _json(d / f"{qid}.json")
+    for node in data["nodes"]:
+        node["x"] = mid
+    leaf["xmin"] = leaf["xmax"] = mid
+    _dump(d / "mapinfo.json", info)
+
+
+def _break_name(d):
+    for name in ("quad_l.json", "equad_l.json"):
+        data = _json(d / name)
+        data["nodes"][0]["name"] = ""
+        data["nodes"][1]["name"] = "<b>bold</b> & co"
+        _dump(d / name, data)
+
+
+def _break_community(d):
+    for name in ("quad_r.json", "equad_r.json"):
+        data = _json(d / name)
+        data["nodes"][0]["community"] = -1
+        data["nodes"][1]["community"] = 1.5
+        _dump(d / name, data)
+
+
+def _break_average(d):
+    info = _json(d / "mapinfo.json")
+    info["averageQuadWidth"] *= 1.5
+    _dump(d / "mapinfo.json", info)
+
+
+def _break_maxsize(d):
+    info = _json(d / "mapinfo.json")
+    info["maxsize"] += 1
+    _dump(d / "mapinfo.json", info)
+
+
+def _break_centre(d):
+    info = _json(d / "mapinfo.json")
+    info["quadtree"]["xmax"] += info["totalMapWidth"]
+    info["totalMapWidth"] *= 2
+    _dump(d / "mapinfo.json", info)
+
+
+def _break_bitmap(d):
+    Image.new("RGB", (2400, 2400), "white").save(d / "image_2400.jpg", "JPEG")
+
+
+def _break_backend(d):
+    info = _json(d / "mapinfo.json")
+    info["loadFromBackend"] = True
+    _dump(d / "mapinfo.json", info)
+
+
+BREAKAGES = [
+    (_break_missing_table, "missing-file"),
+    (_break_nan, "invalid-json"),
+    (_break_header, "quad-header"),
+    (_break_compact_flag, "quad-header"),
+    (_break_nesting, "tree-nesting"),
+    (_break_idmap, "idmap"),
+    (_break_duplicate_node, "node-in-many-quads"),
+    (_break_relation, "relation"),
+    (_break_cap, "edge-cap"),
+    (_break_compact_limit, "compact-relations"),
+    (_break_table_bucket, "tables"),
+    (_break_table_entry, "tables"),
+    (_break_thin, "thin-quad"),
+    (_break_name, "node-name"),
+    (_break_community, "node-community"),
+    (_break_average, "average-quad-width"),
+    (_break_maxsize, "min-max-size"),
+    (_break_centre, "not-centred"),
+    (_break_bitmap, "bitmap-aspect"),
+    (_break_backend, "mapinfo"),
+]
+
+
+@pytest.mark.parametrize(("breakage", "rule"), BREAKAGES, ids=[r for _, r in BREAKAGES])
+def test_validator_reports_each_broken_rule(breakage, rule, golden_dir, tmp_path):
+    d = tmp_path / "tiles"
+    shutil.copytree(golden_dir, d)
+    breakage(d)
+    problems = validate_tiles(d)
+    assert any(p.startswith(rule + ":") for p in problems), problems
+    assert validate_main([str(d)]) == 1
+
+
+def test_validator_names_a_missing_mapinfo(tmp_path):
+    assert validate_tiles(tmp_path) == ["missing-file: mapinfo.json is missing"]
+
+
+# --- beyond the format: legend, search index, bitmaps ---------------------------------------
+
+
+def test_legend(golden, golden_dir):
+    legend = _json(golden_dir / "legend.json")
+    assert [c["id"] for c in legend["communities"]] == list(range(len(golden.communities)))
+    assert sum(c["size"] for c in legend["communities"]) == golden.node_count
+    first = golden.communities[0]
+    assert legend["communities"][0]["name"] == first.name
+    assert legend["nodeColors"][0] == "#{:02x}{:02x}{:02x}".format(*first.color)
+
+
+def test_search_index_finds_titles_and_ids(hostile_dir):
+    g = hostile_graph()
+    manifest = _json(hostile_dir / "search" / "manifest.json")
+    assert manifest["nodes"] == g.node_count
+
+    def lookup(query: str) -> list[list]:
+        word = max(words(query), key=len)
+        key = word[:3] if word[:2] in manifest["split"] and len(word) >= 3 else word[:2]
+        path = hostile_dir / "search" / "t" / f"{file_key(key)}.json"
+        entries = _json(path) if path.exists() else []
+        wanted = words(query)
+        return [
+            e for e in entries if all(any(w.startswith(q) for w in words(e[1])) for q in wanted)
+        ]
+
+    assert [e[1] for e in lookup("AMELIE")] == ["Amélie"]
+    assert [e[1] for e in lookup("千と")] == ["千と千尋の神隠し"]
+    assert lookup("schindler")[0][0] == g.ids[g.titles.index("Schindler's List")]
+    entry = _json(hostile_dir / "search" / "id" / f"{file_key(id_key(g.ids[5]))}.json")
+    (hit,) = [e for e in entry if e[0] == g.ids[5]]
+    quad = _json(hostile_dir / f"quad_{hit[3]}.json")
+    assert g.ids[5] in quad["idmap"]
+
+
+def test_search_shards_split_when_big(tmp_path):
+    g = random_graph(3000, seed=9)  # every title starts with "Title"
+    write_tiles(g, tmp_path, bitmaps=False)
+    manifest = _json(tmp_path / "search" / "manifest.json")
+    assert "ti" in manifest["split"]
+    assert max(manifest["titleShards"].values()) <= 3000
+    assert (tmp_path / "search" / "t" / "tit.json").exists()
+
+
+def test_pixel_mapping_follows_the_spec():
+    box = (-100.0, 100.0, -50.0, 50.0)
+    assert bitmap_size(box, 2400) == (2400, 1200)
+    assert bitmap_size((-1.0, 1.0, -3.0, 3.0), 2400) == (800, 2400)
+    col, row = pixel_coords(
+        np.array([-100.0, 100.0, 0.0]), np.array([-50.0, 50.0, 0.0]), box, 2400, 1200
+    )
+    assert col.tolist() == [0, 2399, 1200] and row.tolist() == [0, 1199, 600]
+
+
+def test_bitmaps_have_the_maps_aspect_and_colours(golden, golden_dir, tmp_path):
+    info = _json(golden_dir / "mapinfo.json")
+    ratio = info["totalMapHeight"] / info["totalMapWidth"]
+    for name, long_side in (("image_2400.jpg", 2400), ("image_2400low.jpg", 1200)):
+        with Image.open(golden_dir / name) as im:
+            w, h = im.size
+        assert max(w, h) == long_side
+        assert abs(h - w * ratio) <= 1
+    # the biggest node's pixel carries its community colour
+    ts = build_tileset(golden)
+    big = int(np.argmax(ts.size))
+    with Image.open(golden_dir / "image_2400.jpg") as im:
+        col, row = pixel_coords(ts.x[[big]], ts.y[[big]], ts.map_box, *im.size)
+        pixel = np.asarray(im.convert("RGB"))[row[0], col[0]].astype(int)
+    colour = np.array(golden.communities[golden.community[big]].color)
+    assert np.abs(pixel - colour).max() < 60
+    write_preview(ts, tmp_path / "preview.png", width=400)
+    with Image.open(tmp_path / "preview.png") as im:
+        assert im.size[0] == 400 and im.format == "PNG"

@@ -180,7 +180,10 @@ class ImdbRotatingProxyMiddleware(RotatingProxyMiddleware):
             reason = request.meta.get("ban_reason", "ban")
             self.stats.inc_value(f"proxy/{name}/bans")
             self.stats.inc_value(f"proxy/{name}/bans/{reason}")
-            logger.info("proxy %s banned (%s) on %s", name, reason, request.url)
+            if proxy in self.proxies.dead:
+                logger.debug("proxy %s banned again (%s) on %s", name, reason, request.url)
+            else:
+                logger.info("proxy %s banned (%s) on %s: marked dead", name, reason, request.url)
 
     def _stop_crawl(self) -> None:
         if self.closing:

@@ -10,8 +10,10 @@ downloads ``search/manifest.json`` once (a few KB) and then one small shard per 
   ``max_shard_entries`` titles is split by the first three characters (its 2-character key is
   listed in the manifest's ``split``; the 2-character shard then keeps only 2-letter words).
   Stop words ("the", "of", "la", …) are not indexed unless a title has nothing else.
-* ``search/id/<key>.json``: by IMDb id, ``key`` = the id without its last four characters
-  (``tt0114709`` → ``tt011``).
+* ``search/id/<n>.json``: by IMDb id, ``n`` = shingle.js' table hash of the id (h = 0; for
+  each UTF-16 code unit h = (h * 16 + code) & 0xFFFFFF) modulo the manifest's ``idShards``
+  (about one shard per ``ID_SHARD_SIZE`` titles), so the few ids of a panel's lists cost a few
+  small files wherever they are.
 
 A file name is the key itself when it is ASCII letters/digits, else ``_`` + the hex of its UTF-8
 bytes. Every entry is ``[id, title, year, quad, x, y, votes]`` (``quad`` without the ``quad_``
@@ -22,6 +24,7 @@ non-stop word, loads its shard and keeps entries whose title words start with ev
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections import defaultdict
@@ -45,7 +48,7 @@ STOPWORDS = frozenset(
 _WORD = re.compile(r"[^\W_]+")
 _SAFE = re.compile(r"[a-z0-9]+")
 _CONTROL = re.compile("[\x00-\x1f\x7f]")
-ID_SUFFIX = 4
+ID_SHARD_SIZE = 500
 
 
 def normalise(text: str) -> str:
@@ -61,8 +64,15 @@ def file_key(key: str) -> str:
     return key if _SAFE.fullmatch(key) else "_" + key.encode("utf-8").hex()
 
 
-def id_key(node_id: str) -> str:
-    return node_id[:-ID_SUFFIX] if len(node_id) > ID_SUFFIX else node_id
+def id_shard_count(node_count: int) -> int:
+    return max(1, math.ceil(node_count / ID_SHARD_SIZE))
+
+
+def id_key(node_id: str, shards: int) -> str:
+    """The id shard of a title (see the module docstring)."""
+    from .tiles import node_hash  # noqa: PLC0415 (tiles imports this module lazily too)
+
+    return str(node_hash(node_id, shards))
 
 
 def _index_words(title_words: list[str]) -> set[str]:
@@ -104,9 +114,10 @@ def build_search_index(ts: TileSet, *, max_shard_entries: int = 1500) -> dict[st
         for i in members:
             for sub in sorted({w[:3] for w in word_sets[i] if w[:2] == key}):
                 shards.setdefault(sub, []).append(i)
+    id_shards = id_shard_count(len(entries))
     by_id: dict[str, list[int]] = defaultdict(list)
     for i in order:
-        by_id[id_key(g.ids[i])].append(i)
+        by_id[id_key(g.ids[i], id_shards)].append(i)
 
     files: dict[str, bytes] = {}
     for key in sorted(shards):
@@ -122,8 +133,8 @@ def build_search_index(ts: TileSet, *, max_shard_entries: int = 1500) -> dict[st
         "maxShardEntries": max_shard_entries,
         "split": sorted(split),
         "titleShards": {key: len(shards[key]) for key in sorted(shards)},
-        "idKey": f"id without its last {ID_SUFFIX} characters",
-        "idShards": len(by_id),
+        "idKey": "shingle table hash of the id (UTF-16 code units) modulo idShards",
+        "idShards": id_shards,
         "file": "key if it is [a-z0-9]+ else '_' + hex(utf-8 bytes of key)",
     }
     files["search/manifest.json"] = orjson.dumps(manifest)

@@ -413,12 +413,44 @@ def mapinfo(ts: TileSet) -> dict:
     }
 
 
-def _node_records(ts: TileSet) -> list[bytes]:
+# Fields every node record carries in both files of a quad (what shingle.js reads, plus the
+# year and link a hover or shingle's info panel shows). The equad file adds the panel's data.
+CORE_FIELDS = ("nodeid", "name", "x", "y", "size", "community", "tne")
+MAX_RECOMMENDED_BY = 50
+
+
+def _neighbour_lists(g: MapGraph) -> tuple[list[list[str]], list[list[str]], list[int]]:
+    """Per node: the ids it recommends (rank order), the ids recommending it (best rank
+    first, then most voted), capped at ``MAX_RECOMMENDED_BY``, and the full in-count."""
+    n = g.node_count
+    src, dst, rank = g.sources, g.targets, g.ranks
+    order = np.lexsort((rank, src))
+    bounds = np.searchsorted(src[order], np.arange(n + 1))
+    dst_sorted = dst[order].tolist()
+    ids = g.ids
+    recs = [[ids[t] for t in dst_sorted[bounds[i] : bounds[i + 1]]] for i in range(n)]
+    votes = np.asarray([v or 0 for v in g.votes], dtype=np.int64)
+    order = np.lexsort((src, -votes[src], rank, dst))
+    bounds = np.searchsorted(dst[order], np.arange(n + 1))
+    src_sorted = src[order].tolist()
+    by_count = np.diff(bounds).tolist()
+    by = [
+        [ids[s] for s in src_sorted[bounds[i] : min(bounds[i + 1], bounds[i] + MAX_RECOMMENDED_BY)]]
+        for i in range(n)
+    ]
+    return recs, by, by_count
+
+
+def _node_records(ts: TileSet) -> tuple[list[bytes], list[bytes]]:
+    """(compact, full) JSON records of every node: ``quad_`` files get the core fields, the
+    year and the link; ``equad_`` files add rating, votes, genres, directors and the
+    "recommends" / "recommended by" lists the viewer's panel shows."""
     g = ts.graph
     xs, ys, sizes = ts.x.tolist(), ts.y.tolist(), ts.size.tolist()
     comm = g.community.tolist()
     tne = ts.edges.degree.tolist()
-    out = []
+    recs, by, by_count = _neighbour_lists(g)
+    compact, full = [], []
     for i, node_id in enumerate(g.ids):
         rec: dict = {
             "nodeid": node_id,
@@ -431,6 +463,8 @@ def _node_records(ts: TileSet) -> list[bytes]:
         }
         if g.years[i] is not None:
             rec["year"] = g.years[i]
+        rec["href"] = g.imdb_url(i)
+        compact.append(orjson.dumps(rec))
         if g.ratings[i] is not None:
             rec["rating"] = g.ratings[i]
         if g.votes[i] is not None:
@@ -439,9 +473,11 @@ def _node_records(ts: TileSet) -> list[bytes]:
             rec["genres"] = g.genres[i]
         if g.directors[i]:
             rec["directors"] = g.directors[i]
-        rec["href"] = g.imdb_url(i)
-        out.append(orjson.dumps(rec))
-    return out
+        rec["recs"] = recs[i]
+        rec["by"] = by[i]
+        rec["byCount"] = by_count[i]
+        full.append(orjson.dumps(rec))
+    return compact, full
 
 
 def _relations_by_quad(ts: TileSet) -> tuple[list[np.ndarray], list[np.ndarray]]:
@@ -474,7 +510,7 @@ def iter_tile_files(ts: TileSet) -> Iterator[tuple[str, bytes]]:
     g = ts.graph
     quad_names = tree.names
     yield "mapinfo.json", orjson.dumps(mapinfo(ts))
-    records = _node_records(ts)
+    compact_records, full_records = _node_records(ts)
     id_json = [orjson.dumps(i) for i in g.ids]
     e = ts.edges
     kept = np.flatnonzero(e.kept)
@@ -490,14 +526,14 @@ def iter_tile_files(ts: TileSet) -> Iterator[tuple[str, bytes]]:
     for q, name in enumerate(quad_names):
         own = tree.members[q].tolist()
         idmap = orjson.dumps({g.ids[i]: k for k, i in enumerate(own)})
-        nodes = b",".join(records[i] for i in own)
         b = tree.bbox[q]
         box = b'"xmin":%s,"xmax":%s,"ymin":%s,"ymax":%s}' % tuple(orjson.dumps(float(v)) for v in b)
-        body = b',"idmap":' + idmap + b',"nodes":[' + nodes + b'],"relations":['
-        for prefix, compact_flag, picks in (
-            ("quad_", b"true", compact[q]),
-            ("equad_", b"false", full[q]),
+        for prefix, compact_flag, picks, records in (
+            ("quad_", b"true", compact[q], compact_records),
+            ("equad_", b"false", full[q], full_records),
         ):
+            nodes = b",".join(records[i] for i in own)
+            body = b',"idmap":' + idmap + b',"nodes":[' + nodes + b'],"relations":['
             rels = b",".join(relation[k] for k in picks.tolist())
             yield (
                 prefix + name[len("quad_") :] + ".json",

@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from exporters.bitmap import bitmap_size, pixel_coords, write_preview
-from exporters.search_index import file_key, id_key, words
+from exporters.search_index import file_key, id_key, id_shard_count, words
 from exporters.tiles import (
     build_tileset,
     map_edges,
@@ -443,7 +443,12 @@ def test_search_index_finds_titles_and_ids(hostile_dir):
     assert [e[1] for e in lookup("AMELIE")] == ["Amélie"]
     assert [e[1] for e in lookup("千と")] == ["千と千尋の神隠し"]
     assert lookup("schindler")[0][0] == g.ids[g.titles.index("Schindler's List")]
-    entry = _json(hostile_dir / "search" / "id" / f"{file_key(id_key(g.ids[5]))}.json")
+    entry = _json(
+        hostile_dir
+        / "search"
+        / "id"
+        / f"{file_key(id_key(g.ids[5], id_shard_count(g.node_count)))}.json"
+    )
     (hit,) = [e for e in entry if e[0] == g.ids[5]]
     quad = _json(hostile_dir / f"quad_{hit[3]}.json")
     assert g.ids[5] in quad["idmap"]
@@ -487,3 +492,37 @@ def test_bitmaps_have_the_maps_aspect_and_colours(golden, golden_dir, tmp_path):
     write_preview(ts, tmp_path / "preview.png", width=400)
     with Image.open(tmp_path / "preview.png") as im:
         assert im.size[0] == 400 and im.format == "PNG"
+
+
+def test_equad_records_carry_the_panel_lists(golden, golden_dir):
+    g = golden
+    out: dict[str, list[tuple[int, str]]] = {}
+    into: dict[str, list[tuple[int, int, str]]] = {}
+    for s, t, r in zip(g.sources.tolist(), g.targets.tolist(), g.ranks.tolist(), strict=True):
+        out.setdefault(g.ids[s], []).append((r, g.ids[t]))
+        into.setdefault(g.ids[t], []).append((r, -(g.votes[s] or 0), g.ids[s]))
+    checked = 0
+    for path in sorted(golden_dir.glob("equad_*.json")):
+        full = _json(path)
+        compact = _json(path.with_name(path.name[1:]))
+        for node, lean in zip(full["nodes"], compact["nodes"], strict=True):
+            tt = node["nodeid"]
+            assert node["recs"] == [t for _, t in sorted(out.get(tt, []))]
+            expected_by = [s for *_, s in sorted(into.get(tt, []))]
+            assert node["byCount"] == len(expected_by)
+            assert node["by"] == expected_by[:50]
+            assert "genres" not in lean and "recs" not in lean
+            assert {k: lean[k] for k in ("nodeid", "name", "x", "y")} == {
+                k: node[k] for k in ("nodeid", "name", "x", "y")
+            }
+            checked += 1
+    assert checked == g.node_count
+
+
+def test_id_search_shards_use_the_table_hash(golden, golden_dir):
+    manifest = _json(golden_dir / "search" / "manifest.json")
+    shards = manifest["idShards"]
+    assert shards == id_shard_count(golden.node_count)
+    for tt in golden.ids[:50]:
+        entries = _json(golden_dir / "search" / "id" / f"{node_hash(tt, shards)}.json")
+        assert tt in {e[0] for e in entries}

@@ -11,14 +11,18 @@ DEBS   ?= tinyproxy graphviz
 PORT     ?= 8000
 TITLES   ?= 3000
 SEED     ?= 1
+DB       ?= crawls/imdb.sqlite
+MAP      ?= site/data
+GRAPHDIR ?= build/graph
 
-.PHONY: help venv debs test lint demo sandbox bench clean
+.PHONY: help venv debs test lint demo sandbox export bench clean
 
 help:
 	@echo "make demo     run the whole pipeline offline on the sandbox"
 	@echo "make test     run the test suite (sets up .venv first)"
 	@echo "make lint     ruff over the project"
 	@echo "make sandbox  serve a sandbox IMDb on 127.0.0.1:$(PORT) (TITLES=$(TITLES) SEED=$(SEED))"
+	@echo "make export   crawl database DB=$(DB) -> map in $(MAP), graph files in $(GRAPHDIR)"
 	@echo "make bench    run the benchmarks (results in bench-results/)"
 
 $(STAMP): pyproject.toml
@@ -48,6 +52,9 @@ lint: venv
 sandbox: venv
 	$(PY) -m imdb_spider.sandbox --port $(PORT) --titles $(TITLES) --seed $(SEED)
 
+export: venv
+	$(PY) -m exporters all --db $(DB) --out $(MAP) --graph-dir $(GRAPHDIR) --reuse-layout
+
 demo: venv debs
 	$(PY) -m imdb_spider.demo --titles $(TITLES) --seed $(SEED)
 
@@ -57,6 +64,7 @@ bench: venv
 	$(PY) -m benchmarks.bench_sandbox | tee bench-results/sandbox.txt
 	$(PY) -m benchmarks.bench_crawl | tee bench-results/crawl.txt
 	$(PY) -m benchmarks.bench_formats | tee bench-results/formats.txt
+	$(PY) -m benchmarks.bench_export | tee bench-results/export.txt
 
 clean:
 	rm -rf $(VENV) build bench-results .pytest_cache .ruff_cache

@@ -331,9 +331,11 @@ def _check(graph: MapGraph) -> None:
 
 
 def _decimals(span: float) -> int:
+    """Decimals that keep positions to about 1e-5 of the map: far finer than a node (the
+    layouts put neighbouring titles ~1e-3 of the map apart), and every digit costs ~3 MB."""
     if span <= 0:
-        return 6
-    return int(min(10, max(0, 6 - math.floor(math.log10(span)))))
+        return 5
+    return int(min(10, max(0, 5 - math.floor(math.log10(span)))))
 
 
 def build_tileset(
@@ -416,7 +418,7 @@ def mapinfo(ts: TileSet) -> dict:
 # Fields every node record carries in both files of a quad (what shingle.js reads, plus the
 # year and link a hover or shingle's info panel shows). The equad file adds the panel's data.
 CORE_FIELDS = ("nodeid", "name", "x", "y", "size", "community", "tne")
-MAX_RECOMMENDED_BY = 50
+MAX_RECOMMENDED_BY = 30
 
 
 def _neighbour_lists(g: MapGraph) -> tuple[list[list[str]], list[list[str]], list[int]]:
@@ -442,9 +444,9 @@ def _neighbour_lists(g: MapGraph) -> tuple[list[list[str]], list[list[str]], lis
 
 
 def _node_records(ts: TileSet) -> tuple[list[bytes], list[bytes]]:
-    """(compact, full) JSON records of every node: ``quad_`` files get the core fields, the
-    year and the link; ``equad_`` files add rating, votes, genres, directors and the
-    "recommends" / "recommended by" lists the viewer's panel shows."""
+    """(compact, full) JSON records of every node: ``quad_`` files get the core fields and
+    the year (what drawing and a hover need); ``equad_`` files add the IMDb link, rating,
+    votes, genres, directors and the "recommends" / "recommended by" lists of the panel."""
     g = ts.graph
     xs, ys, sizes = ts.x.tolist(), ts.y.tolist(), ts.size.tolist()
     comm = g.community.tolist()
@@ -463,8 +465,8 @@ def _node_records(ts: TileSet) -> tuple[list[bytes], list[bytes]]:
         }
         if g.years[i] is not None:
             rec["year"] = g.years[i]
-        rec["href"] = g.imdb_url(i)
         compact.append(orjson.dumps(rec))
+        rec["href"] = g.imdb_url(i)
         if g.ratings[i] is not None:
             rec["rating"] = g.ratings[i]
         if g.votes[i] is not None:
@@ -582,8 +584,10 @@ def write_tiles(
     legend: bool = True,
     search: bool = True,
     bitmaps: bool = True,
+    preview: str | Path | None = None,
 ) -> TileStats:
-    """Write a shingle.js graph directory (plus legend, search index and bitmaps) to ``out_dir``."""
+    """Write a shingle.js graph directory (plus legend, search index and bitmaps) to ``out_dir``,
+    and the whole map as a PNG to ``preview`` if given."""
     ts = build_tileset(
         graph,
         max_nodes_per_quad=max_nodes_per_quad,
@@ -639,6 +643,11 @@ def write_tiles(
 
         for name, data in iter_bitmaps(ts):
             put(name, data, "image")
+    if preview is not None:
+        from .bitmap import write_preview  # noqa: PLC0415
+
+        Path(preview).parent.mkdir(parents=True, exist_ok=True)
+        write_preview(ts, preview)
     logger.info(
         "tiles: %d quads (%d leaves, depth %d), %d files, %.1f MB in %s",
         stats.quads,

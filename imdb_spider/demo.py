@@ -2,8 +2,9 @@
 
 Starts a sandbox IMDb and three local HTTP forward proxies on 127.0.0.1 — a real one
 (Debian's tinyproxy), a dead port, and one that answers every request with a captcha page —
-crawls the sandbox through them with ``scrapy crawl imdb`` (progress on the terminal), and ends
-with a summary: titles, edges, failures, bans per proxy, and where the database is.
+crawls the sandbox through them with ``scrapy crawl imdb`` (progress on the terminal), prints a
+summary (titles, edges, failures, bans per proxy, the database), then exports the crawl with
+``python -m exporters all`` into the site's data folder and says where everything is.
 Everything it started is stopped on exit or Ctrl-C.
 """
 
@@ -99,7 +100,13 @@ def main(argv: list[str] | None = None) -> int:
         "--max-titles", type=int, default=1500, help="stop after this many titles (default 1500)"
     )
     parser.add_argument(
-        "--out", type=Path, default=ROOT / "crawls" / "demo", help="output folder (crawls/demo)"
+        "--out", type=Path, default=ROOT / "crawls" / "demo", help="crawl folder (crawls/demo)"
+    )
+    parser.add_argument(
+        "--map", type=Path, default=ROOT / "site" / "data", help="map folder (site/data)"
+    )
+    parser.add_argument(
+        "--graph-dir", type=Path, default=ROOT / "build" / "graph", help="graph files (build/graph)"
     )
     args = parser.parse_args(argv)
     out = args.out
@@ -140,6 +147,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  proxy {row['proxy']}: {row['requests']} requests, {row['bans']} bans, "
               f"{row['state']}")  # fmt: skip
     print(f"database: {database['path']}  (python -m imdb_spider.store {database['path']})")
+    print()
+    export = [sys.executable, "-m", "exporters", "all", "--db", database["path"],
+              "--out", str(args.map), "--graph-dir", str(args.graph_dir), "--force"]  # fmt: skip
+    print(f"$ python -m exporters all --db {database['path']} --out {args.map}")
+    if subprocess.run(export, cwd=ROOT, check=False).returncode != 0:
+        print("error: the export failed", file=sys.stderr)
+        return 1
+    print(f"\nthe map is in {args.map}; serve it with: make serve")
     return 0
 
 

@@ -1,0 +1,330 @@
+"""``python -m exporters``: turn a crawl database into graph files and a map.
+
+``python -m exporters all --db crawls/imdb.sqlite --out site/data`` runs every step:
+
+1. graph (``graph.py``) from the crawl database, with the filters below;
+2. communities (``communities.py``): Leiden, seeded, named "Genre · 1980s";
+3. layout (``layout.py``), seeded, with its quality figures printed after it;
+4. DOT, GDF and GEXF (``--graph-dir``, default ``<out>/../graph``) for Graphviz and Gephi;
+5. shingle.js tiles, legend, search index and overview bitmaps in ``--out``, and a
+   ``preview.png`` of the whole map.
+
+Re-running with no change in the crawl (or in the options) does nothing. With
+``--reuse-layout`` (what ``make export`` uses) the positions of the previous export are kept
+for every title that was on the map, so a re-crawl only places the new titles. The state
+lives in ``<out>/.export/`` (input digest, options, positions).
+
+``python -m exporters check DIR`` validates a tile directory against the shingle.js rules.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import logging
+import resource
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import orjson
+
+from .graph import GraphError, load_graph
+from .model import MapGraph
+
+logger = logging.getLogger("exporters")
+
+FORMATS = ("dot", "gdf", "gexf")
+# Edges drawn per title in the tiles. shingle.js allows 24; 12 (IMDb's list length) keeps the
+# reference-scale tiles under 300 MB, and the panel's lists come from the node records anyway.
+DEFAULT_EDGE_CAP = 12
+STATE_DIR = ".export"
+STATE_VERSION = 1
+
+
+class Steps:
+    """Times each step and prints one line per step as it ends."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.times: dict[str, float] = {}
+        self.peaks: dict[str, float] = {}  # peak RSS of the process when the step ended
+
+    def say(self, text: str) -> None:
+        if not self.quiet:
+            print(text, flush=True)
+
+    def run(self, name: str, fn: Callable[[], Any], detail: Callable[[Any], str] | None = None):
+        start = time.perf_counter()
+        if not self.quiet and sys.stdout.isatty():
+            print(f"{name:>12} ...", end="\r", flush=True)
+        result = fn()
+        took = time.perf_counter() - start
+        self.times[name] = took
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        self.peaks[name] = peak
+        text = detail(result) if detail else ""
+        self.say(f"{name:>12} {took:7.1f} s {peak:7.0f} MB  {text}".rstrip())
+        return result
+
+    def progress(self, name: str) -> Callable[[str, float], None]:
+        """A progress callback drawing a bar on a terminal (silent in logs)."""
+        if self.quiet or not sys.stdout.isatty():
+            return lambda stage, fraction: None
+
+        def show(stage: str, fraction: float) -> None:
+            filled = int(fraction * 30)
+            bar = "#" * filled + "." * (30 - filled)
+            print(f"{name:>12} [{bar}] {fraction:4.0%} {stage:<20}", end="\r", flush=True)
+
+        return show
+
+
+def graph_digest(graph: MapGraph, options: dict[str, Any]) -> str:
+    """A digest of everything the export depends on: titles, edges and options."""
+    h = hashlib.sha256()
+    h.update(orjson.dumps(options, option=orjson.OPT_SORT_KEYS))
+    h.update(
+        orjson.dumps(
+            [
+                graph.ids,
+                graph.titles,
+                graph.years,
+                graph.ratings,
+                graph.votes,
+                graph.title_types,
+                graph.genres,
+                graph.directors,
+            ]
+        )
+    )
+    for array in (graph.sources, graph.targets, graph.ranks):
+        h.update(np.ascontiguousarray(array).tobytes())
+    return h.hexdigest()
+
+
+def _load_state(out: Path) -> dict[str, Any]:
+    try:
+        state = orjson.loads((out / STATE_DIR / "state.json").read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return {}
+    return state if state.get("version") == STATE_VERSION else {}
+
+
+def _previous_positions(out: Path) -> dict[str, tuple[float, float]] | None:
+    try:
+        data = np.load(out / STATE_DIR / "layout.npz", allow_pickle=False)
+    except (OSError, ValueError):
+        return None
+    positions = zip(data["x"].tolist(), data["y"].tolist(), strict=True)
+    return dict(zip(data["ids"].tolist(), positions, strict=True))
+
+
+def _save_state(out: Path, digest: str, options: dict[str, Any], graph: MapGraph) -> None:
+    folder = out / STATE_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    np.savez(folder / "layout.npz", ids=np.asarray(graph.ids), x=graph.x, y=graph.y)
+    state = {"version": STATE_VERSION, "digest": digest, "options": options, "time": time.time()}
+    (folder / "state.json").write_bytes(orjson.dumps(state, option=orjson.OPT_INDENT_2))
+
+
+def _outputs_exist(out: Path, graph_dir: Path, formats: list[str], preview: Path | None) -> bool:
+    wanted = [out / "mapinfo.json", out / "legend.json", out / "search" / "manifest.json"]
+    wanted += [graph_dir / f"graph.{fmt}" for fmt in formats]
+    if preview is not None:
+        wanted.append(preview)
+    return all(p.exists() for p in wanted)
+
+
+def run_all(args: argparse.Namespace) -> int:
+    from .communities import compute_sizes, detect_communities  # noqa: PLC0415
+    from .layout import compute_layout  # noqa: PLC0415
+    from .quality import format_quality, layout_quality  # noqa: PLC0415
+    from .tiles import write_tiles  # noqa: PLC0415
+
+    steps = Steps(args.quiet)
+    out: Path = args.out
+    graph_dir: Path = args.graph_dir or out.parent / "graph"
+    formats = [f for f in args.formats.split(",") if f] if args.formats else []
+    unknown = set(formats) - set(FORMATS)
+    if unknown:
+        raise SystemExit(f"error: unknown format(s) {', '.join(sorted(unknown))}: "
+                         f"expecting some of {', '.join(FORMATS)}")  # fmt: skip
+    preview = None if args.no_preview else (args.preview or out / "preview.png")
+    options = {
+        "min_votes": args.min_votes,
+        "title_types": sorted(args.title_types.split(",")) if args.title_types else None,
+        "largest_component": args.largest_component,
+        "include_uncrawled": args.include_uncrawled,
+        "seed": args.seed,
+        "layout": args.layout,
+        "resolution": args.resolution,
+        "edge_cap": args.edge_cap,
+        "formats": formats,
+    }
+    started = time.perf_counter()
+    graph = steps.run(
+        "graph",
+        lambda: load_graph(
+            args.db,
+            min_votes=args.min_votes,
+            title_types=options["title_types"],
+            largest_component=args.largest_component,
+            include_uncrawled=args.include_uncrawled,
+        ),
+        lambda g: (
+            f"{g.node_count:,} titles, {g.edge_count:,} edges "
+            f"({g.dropped_edges:,} to titles outside the graph dropped)"
+        ),
+    )
+    digest = graph_digest(graph, options)
+    state = _load_state(out)
+    if (
+        not args.force
+        and state.get("digest") == digest
+        and _outputs_exist(out, graph_dir, formats, preview)
+    ):
+        steps.say(f"up to date: nothing changed in {args.db} since the last export to {out}")
+        return 0
+
+    steps.run(
+        "communities",
+        lambda: detect_communities(graph, seed=args.seed, resolution=args.resolution),
+        lambda _: (
+            f"{len(graph.communities)} communities, largest "
+            f"{graph.communities[0].name!r} ({graph.communities[0].size:,} titles)"
+        ),
+    )
+    compute_sizes(graph)
+    reuse = _previous_positions(out) if args.reuse_layout else None
+    if reuse is not None:
+        placed = sum(1 for tt in graph.ids if tt in reuse)
+        steps.say(f"{'':>12}          reusing positions of {placed:,} titles; "
+                  f"placing {graph.node_count - placed:,} new ones")  # fmt: skip
+    steps.run(
+        "layout",
+        lambda: compute_layout(
+            graph,
+            seed=args.seed,
+            method=args.layout,
+            reuse=reuse,
+            progress=steps.progress("layout"),
+        ),
+        lambda _: f"method {args.layout}",
+    )
+    steps.run("quality", lambda: layout_quality(graph, seed=args.seed), format_quality)
+    graph_dir.mkdir(parents=True, exist_ok=True)
+    for fmt in formats:
+        writer = _writer(fmt)
+        path = graph_dir / f"graph.{fmt}"
+        steps.run(fmt, lambda w=writer, p=path: w(graph, p), lambda _, p=path: f"{_mb(p)} {p}")
+    tile_stats = steps.run(
+        "tiles",
+        lambda: write_tiles(graph, out, max_edges_per_node=args.edge_cap, preview=preview),
+        lambda s: f"{s.quads:,} quads, {s.files:,} files, {s.bytes / 1e6:.1f} MB in {out}",
+    )
+    _save_state(out, digest, options, graph)
+    total = time.perf_counter() - started
+    steps.say("")
+    steps.say(
+        f"exported {graph.node_count:,} titles, {graph.edge_count:,} edges "
+        f"({tile_stats.kept_edges:,} drawn), {len(graph.communities)} communities "
+        f"in {total:.1f} s"
+    )
+    steps.say(f"map: {out} ({tile_stats.files:,} files, {tile_stats.bytes / 1e6:.1f} MB)"
+              + (f"; preview {preview}" if preview else ""))  # fmt: skip
+    if formats:
+        steps.say(f"graph files: {', '.join(str(graph_dir / f'graph.{f}') for f in formats)}")
+    steps.say("per step: " + ", ".join(f"{k} {v:.1f} s" for k, v in steps.times.items()))
+    return 0
+
+
+def _writer(fmt: str) -> Callable[[MapGraph, Path], None]:
+    if fmt == "dot":
+        from .dot import write_dot  # noqa: PLC0415
+
+        return write_dot
+    if fmt == "gdf":
+        from .gdf import write_gdf  # noqa: PLC0415
+
+        return write_gdf
+    from .gexf import write_gexf  # noqa: PLC0415
+
+    return write_gexf
+
+
+def _mb(path: Path) -> str:
+    return f"{path.stat().st_size / 1e6:.1f} MB"
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from .validate import validate_tiles  # noqa: PLC0415
+
+    problems = validate_tiles(args.dir)
+    for problem in problems:
+        print(problem)
+    print(f"{args.dir}: {'valid' if not problems else f'{len(problems)} problem(s)'}")
+    return 1 if problems else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from .layout import DEFAULT_METHOD, METHODS  # noqa: PLC0415
+
+    parser = argparse.ArgumentParser(
+        prog="python -m exporters",
+        description="Turn an imdb-spider crawl database into graph files (DOT, GDF, GEXF) and "
+        "a zoomable map (shingle.js tiles, legend, search index, bitmaps).",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    every = sub.add_parser("all", help="run every export step", description=__doc__,
+                           formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    every.add_argument("--db", type=Path, required=True, help="the crawl database (IMDB_DB_PATH)")
+    every.add_argument("--out", type=Path, required=True, help="map folder, e.g. site/data")
+    every.add_argument("--graph-dir", type=Path, help="where graph.dot/.gdf/.gexf go "
+                       "(default: <out>/../graph)")  # fmt: skip
+    every.add_argument("--formats", default="dot,gdf,gexf",
+                       help="graph files (default: dot,gdf,gexf; '' for none)")  # fmt: skip
+    every.add_argument("--seed", type=int, default=1, help="seed of layout and communities")
+    every.add_argument("--layout", choices=METHODS, default=DEFAULT_METHOD,
+                       help=f"layout method (default: {DEFAULT_METHOD})")  # fmt: skip
+    every.add_argument("--reuse-layout", action="store_true",
+                       help="keep the last export's positions; place new titles")  # fmt: skip
+    every.add_argument("--resolution", type=float, default=1.0,
+                       help="Leiden resolution: higher = more, smaller communities")  # fmt: skip
+    every.add_argument("--min-votes", type=int, help="drop titles with fewer votes")
+    every.add_argument("--title-types", help="keep only these title types (movie,tvMovie)")
+    every.add_argument("--largest-component", action="store_true",
+                       help="keep only the largest connected component")  # fmt: skip
+    every.add_argument("--include-uncrawled", action="store_true",
+                       help="recommended titles never crawled become (bare) nodes too")  # fmt: skip
+    every.add_argument("--edge-cap", type=int, default=DEFAULT_EDGE_CAP,
+                       help=f"edges drawn per title (1-24, default {DEFAULT_EDGE_CAP}); the "
+                       "panel lists every recommendation whatever the cap")  # fmt: skip
+    every.add_argument("--preview", type=Path, help="preview PNG path (default: <out>/preview.png)")
+    every.add_argument("--no-preview", action="store_true", help="do not write the preview PNG")
+    every.add_argument("--force", action="store_true", help="export even if nothing changed")
+    every.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    every.set_defaults(func=run_all)
+    check = sub.add_parser("check", help="validate a tile directory against the shingle.js rules")
+    check.add_argument("dir", type=Path)
+    check.set_defaults(func=run_check)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if not 1 <= getattr(args, "edge_cap", DEFAULT_EDGE_CAP) <= 24:
+        parser.error(f"--edge-cap must be between 1 and 24, not {args.edge_cap}")
+    try:
+        return args.func(args)
+    except GraphError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

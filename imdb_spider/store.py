@@ -128,6 +128,7 @@ class Store:
 
     def __init__(self, path: str | Path, *, create: bool = True) -> None:
         self.path = Path(path)
+        self._frontier_rows: int | None = None
         if not create and not self.path.is_file():
             raise StoreError(f"no crawl database at {self.path}")
         if create:
@@ -175,6 +176,7 @@ class Store:
             yield self.db
         except BaseException:
             self.db.execute("ROLLBACK")
+            self._frontier_rows = None  # counted rows that were rolled back
             raise
         self.db.execute("COMMIT")
 
@@ -221,7 +223,7 @@ class Store:
         limit: int | None = None,
     ) -> list[str]:
         new = []
-        room = None if limit is None else limit - self.count_frontier()
+        room = None if limit is None else limit - self._frontier_size()
         for title_id in ids:
             if room is not None and len(new) >= room:
                 break
@@ -232,7 +234,16 @@ class Store:
             )
             if cursor.rowcount:
                 new.append(title_id)
+        if self._frontier_rows is not None:
+            self._frontier_rows += len(new)
         return new
+
+    def _frontier_size(self) -> int:
+        """Rows in the frontier, counted once per connection and then kept up to date (a
+        count(*) per page would make every page slower than the last)."""
+        if self._frontier_rows is None:
+            self._frontier_rows = self.count_frontier()
+        return self._frontier_rows
 
     def pending(self) -> Iterator[FrontierRow]:
         """Pending rows breadth-first: by depth, then in the order they were found."""
@@ -332,24 +343,29 @@ class Store:
             ],
         )
         new = self._add(follow, depth + 1, record.id, now, limit)
-        for title_id in {requested_id, record.id}:
-            self.db.execute(
-                "INSERT INTO frontier (id, state, depth, updated_at) VALUES (?, 'done', ?, ?) "
-                "ON CONFLICT(id) DO UPDATE SET state = 'done', last_error = NULL, "
-                "updated_at = excluded.updated_at",
+        for title_id in sorted({requested_id, record.id}):
+            inserted = self.db.execute(
+                "INSERT OR IGNORE INTO frontier (id, state, depth, updated_at) "
+                "VALUES (?, 'done', ?, ?)",
                 (title_id, depth, now),
-            )
+            ).rowcount
+            if inserted and self._frontier_rows is not None:
+                self._frontier_rows += 1
+            elif not inserted:
+                self.db.execute(
+                    "UPDATE frontier SET state = 'done', last_error = NULL, updated_at = ? "
+                    "WHERE id = ?",
+                    (now, title_id),
+                )
         return new
 
     def _aliases_of(self, ids: list[str]) -> dict[str, str]:
-        found = {}
-        for title_id in ids:
-            row = self.db.execute(
-                "SELECT new_id FROM aliases WHERE old_id = ?", (title_id,)
-            ).fetchone()
-            if row:
-                found[title_id] = row[0]
-        return found
+        if not ids:
+            return {}
+        # One bound parameter per id; the statement text only repeats "?".
+        marks = ",".join("?" * len(ids))
+        query = f"SELECT old_id, new_id FROM aliases WHERE old_id IN ({marks})"  # noqa: S608
+        return dict(self.db.execute(query, ids))
 
     def _put_title(self, record: Any, now: float) -> None:
         # Deleting the old row first drops its list rows and edges too (ON DELETE CASCADE).

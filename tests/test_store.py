@@ -195,3 +195,15 @@ def test_summary_command(tmp_path: Path) -> None:
         check=False,
     )
     assert missing.returncode == 1 and "no crawl database" in missing.stderr
+
+
+def test_frontier_limit_stays_right_across_rollbacks_and_new_done_rows(store: Store) -> None:
+    store.add_to_frontier(["tt1"], depth=0, limit=4)
+    bad = record("tt1", ["tt2"], directors=["A"], director_ids=[])
+    with pytest.raises(ValueError):
+        store.save_page(bad, requested_id="tt1", depth=0, follow=["tt2", "tt3"], limit=4)
+    # A page reached through an alias adds its surviving id as a new done row.
+    store.save_page(record("tt5", ["tt2"]), requested_id="tt1", depth=0, follow=["tt2"], limit=4)
+    assert store.count_frontier() == 3
+    assert store.add_to_frontier(["tt6", "tt7"], depth=1, limit=4) == ["tt6"]
+    assert store.count_frontier() == 4

@@ -6,16 +6,17 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 # Debian packages the tests and the demo use (installed when run as root).
-DEBS   ?= tinyproxy graphviz
+DEBS   ?= tinyproxy graphviz chromium
 
 PORT     ?= 8000
+SITE_PORT ?= 8080
 TITLES   ?= 3000
 SEED     ?= 1
 DB       ?= crawls/imdb.sqlite
 MAP      ?= site/data
 GRAPHDIR ?= build/graph
 
-.PHONY: help venv debs test lint demo sandbox export bench clean
+.PHONY: help venv debs test lint demo sandbox export serve bench clean
 
 help:
 	@echo "make demo     run the whole pipeline offline on the sandbox"
@@ -23,6 +24,7 @@ help:
 	@echo "make lint     ruff over the project"
 	@echo "make sandbox  serve a sandbox IMDb on 127.0.0.1:$(PORT) (TITLES=$(TITLES) SEED=$(SEED))"
 	@echo "make export   crawl database DB=$(DB) -> map in $(MAP), graph files in $(GRAPHDIR)"
+	@echo "make serve    serve the site with the map in $(MAP) on 127.0.0.1:$(SITE_PORT)"
 	@echo "make bench    run the benchmarks (results in bench-results/)"
 
 $(STAMP): pyproject.toml
@@ -55,8 +57,11 @@ sandbox: venv
 export: venv
 	$(PY) -m exporters all --db $(DB) --out $(MAP) --graph-dir $(GRAPHDIR) --reuse-layout
 
+serve: venv
+	$(PY) -m exporters.serve --port $(SITE_PORT) --data $(MAP) --quiet
+
 demo: venv debs
-	$(PY) -m imdb_spider.demo --titles $(TITLES) --seed $(SEED)
+	$(PY) -m imdb_spider.demo --titles $(TITLES) --seed $(SEED) --map $(MAP) --serve $(SITE_PORT)
 
 bench: venv
 	mkdir -p bench-results

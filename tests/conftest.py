@@ -11,6 +11,15 @@ ROOT = Path(__file__).resolve().parents[1]
 TESTS = ROOT / "tests"
 
 
+def needs_tool(missing: str | None) -> pytest.MarkDecorator:
+    """Skip where a tool the test drives is missing (``missing`` says which and how to get it),
+    except under CI (``CI`` set), where a missing tool fails the run: CI installs everything,
+    and a skipped check there would be a check that cannot fail."""
+    if missing and os.environ.get("CI"):
+        raise RuntimeError(f"CI must run every test: {missing}")
+    return pytest.mark.skipif(missing is not None, reason=str(missing))
+
+
 def real_fixture_dir() -> Path:
     """The real IMDb pages in ../shared/fixtures/imdb (override with IMDB_FIXTURES)."""
     found = Path(os.environ.get("IMDB_FIXTURES", ROOT.parent / "shared" / "fixtures" / "imdb"))

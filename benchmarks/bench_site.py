@@ -1,0 +1,276 @@
+"""Map site benchmark in headless Chromium: ``python -m benchmarks.bench_site --tiles DIR``.
+
+Serves ``site/`` with the tile directory ``DIR`` at ``/data/`` (``exporters.serve``, gzip on like
+a static host) and drives Debian's ``/usr/bin/chromium`` with Playwright. Measures (goals of
+issue #5 in brackets):
+
+* bytes fetched (on the wire and decoded) and time until the first map is drawn [<= 2 MB,
+  <= 1.5 s]: the viewer's ``map-first-draw`` mark, set when the overview bitmap and every quad
+  the opening view needs are drawn;
+* typing a query to suggestions [<= 100 ms], cold (its shard not yet loaded) and warm;
+* Enter to the panel [<= 500 ms]: title shown, and both lists titled;
+* long tasks (> 50 ms, PerformanceObserver ``longtask``) during a scripted pan-and-zoom tour
+  with the mouse (wheel zooms about the cursor, drags) [none];
+* JS heap after the tour [<= 300 MB] (CDP ``Runtime.getHeapUsage`` of the page; the loader
+  worker's heap is reported separately when Chromium exposes it).
+
+A reference-scale tile directory: ``python -m benchmarks.bench_formats --out DIR`` or
+``python -m benchmarks.bench_export --keep``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+GOALS = {
+    "first_draw_bytes": 2_000_000,
+    "first_draw_ms": 1500,
+    "suggest_ms": 100,
+    "panel_ms": 500,
+    "long_tasks": 0,
+    "heap_mb": 300,
+}
+
+LONGTASK_OBSERVER = """
+window.__longTasks = [];
+try {
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) window.__longTasks.push([e.startTime, e.duration]);
+  }).observe({ type: "longtask", buffered: true });
+} catch (e) {}
+"""
+
+MEASURE_SUGGEST = """
+async (q) => {
+  const input = document.querySelector("input[type=search]");
+  const list = document.querySelector(".suggestions");
+  input.focus();
+  return await new Promise((resolve) => {
+    const t0 = performance.now();
+    const done = (e) => {
+      if (e.detail.query !== q) return;
+      list.removeEventListener("suggestions", done);
+      resolve([performance.now() - t0, e.detail.count]);
+    };
+    list.addEventListener("suggestions", done);
+    input.value = q;
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+  });
+}
+"""
+
+MEASURE_ENTER = """
+async () => {
+  const input = document.querySelector("input[type=search]");
+  const panel = document.querySelector(".panel");
+  const app = document.querySelector("#app");
+  return await new Promise((resolve) => {
+    const t0 = performance.now();
+    let shown = null;
+    const watch = new MutationObserver(() => {
+      if (shown === null && !panel.hidden && panel.querySelector(".panel-title")) {
+        shown = performance.now() - t0;
+      }
+    });
+    watch.observe(panel, { attributes: true, childList: true, subtree: true });
+    app.addEventListener("panelready", () => {
+      watch.disconnect();
+      resolve([shown ?? performance.now() - t0, performance.now() - t0, panel.dataset.id]);
+    }, { once: true });
+    input.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
+  });
+}
+"""
+
+
+def pick_query(tiles: Path) -> tuple[str, str]:
+    """A popular title of the map and a partial query for it (prefixes of two of its words)."""
+    sys.path.insert(0, str(ROOT))
+    from exporters.search_index import STOPWORDS, words
+
+    root = json.loads((tiles / "quad_.json").read_text())
+    for node in sorted(root["nodes"], key=lambda n: -n.get("size", 0)):
+        name = node["name"].replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
+        ws = [w for w in words(name) if w not in STOPWORDS and len(w) >= 4]
+        if ws:
+            query = " ".join(w[: max(3, len(w) - 2)] for w in ws[:2])
+            return name, query
+    raise SystemExit("no title with a word of 4+ letters in quad_.json")
+
+
+def tour(page, width: int, height: int) -> None:
+    """Zoom in at a few spots with the wheel, drag around, zoom out: a user exploring."""
+    spots = [(0.5, 0.5), (0.35, 0.55), (0.6, 0.4), (0.45, 0.6)]
+    for sx, sy in spots:
+        page.mouse.move(width * sx, height * sy)
+        for _ in range(10):
+            page.mouse.wheel(0, -240)
+            page.wait_for_timeout(60)
+        for dx, dy in ((220, 40), (-160, 120), (-120, -200)):
+            page.mouse.down()
+            for k in range(1, 11):
+                page.mouse.move(width * sx + dx * k / 10, height * sy + dy * k / 10)
+                page.wait_for_timeout(16)
+            page.mouse.up()
+            page.wait_for_timeout(150)
+        for _ in range(10):
+            page.mouse.wheel(0, 240)
+            page.wait_for_timeout(60)
+    page.wait_for_timeout(800)
+
+
+def run(tiles: Path, width: int, height: int, screenshots: Path | None) -> dict:
+    from playwright.sync_api import sync_playwright
+
+    from exporters.serve import StaticServer
+    from tests.site_helpers import launch_chromium
+
+    title, query = pick_query(tiles)
+    out: dict = {"title": title, "query": query}
+    with StaticServer(ROOT / "site", data_dir=tiles) as server, sync_playwright() as p:
+        browser = launch_chromium(p)
+        context = browser.new_context(viewport={"width": width, "height": height})
+        context.add_init_script(LONGTASK_OBSERVER)
+        page = context.new_page()
+        finished: list = []
+        page.on("requestfinished", lambda r: finished.append(r))  # noqa: PLW0108 (needs a function)
+        failed: list[str] = []
+        page.on("requestfailed", lambda r: failed.append(r.url))
+        errors: list[str] = []
+        page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+        cdp = context.new_cdp_session(page)
+        cdp.send("Performance.enable")
+        start = time.perf_counter()
+        page.goto(server.url)
+        page.wait_for_function("() => window.imdbMap && window.imdbMap.firstDraw !== null",
+                               timeout=30_000, polling=20)  # fmt: skip
+        first = page.evaluate(
+            "() => ({t: performance.getEntriesByName('map-first-draw')[0].startTime,"
+            " origin: performance.timeOrigin, quads: imdbMap.map.quads.size})"
+        )
+        out["first_draw_ms"] = first["t"]
+        out["first_draw_wall_ms"] = (time.perf_counter() - start) * 1000
+        page.wait_for_timeout(1500)  # let the full-size bitmap arrive
+        first_epoch = first["origin"] + first["t"]
+        wire = decoded = count = 0
+        for r in finished:
+            timing = r.timing
+            if timing["startTime"] + timing["responseEnd"] > first_epoch:
+                continue
+            sizes = r.sizes()
+            count += 1
+            wire += sizes["responseBodySize"] + sizes["responseHeadersSize"]
+            response = r.response()
+            body_len = len(response.body()) if response else 0
+            decoded += body_len
+        out["first_draw_bytes"] = wire
+        out["first_draw_decoded_bytes"] = decoded
+        out["first_draw_requests"] = count
+        out["first_draw_quads"] = first["quads"]
+        if screenshots:
+            page.screenshot(path=str(screenshots / "bench-first.png"))
+
+        cold, n_cold = page.evaluate(MEASURE_SUGGEST, query)
+        out["suggest_cold_ms"] = cold
+        out["suggest_count"] = n_cold
+        warm, _ = page.evaluate(MEASURE_SUGGEST, query[:-1])
+        warm2, _ = page.evaluate(MEASURE_SUGGEST, query)
+        out["suggest_warm_ms"] = max(warm, warm2)
+        shown, ready, picked = page.evaluate(MEASURE_ENTER)
+        out["panel_ms"] = shown
+        out["panel_lists_ms"] = ready
+        out["panel_id"] = picked
+        page.wait_for_timeout(1200)
+        if screenshots:
+            page.screenshot(path=str(screenshots / "bench-panel.png"))
+        page.keyboard.press("Escape")
+        page.evaluate("() => document.activeElement && document.activeElement.blur()")
+        page.wait_for_timeout(300)
+
+        tour_start = page.evaluate("() => performance.now()")
+        tour(page, width, height)
+        tour_end = page.evaluate("() => performance.now()")
+        long_tasks = page.evaluate("() => window.__longTasks")
+        during = [d for t, d in long_tasks if tour_start <= t <= tour_end]
+        out["tour_s"] = (tour_end - tour_start) / 1000
+        out["long_tasks"] = len(during)
+        out["longest_task_ms"] = max(during, default=0)
+        out["long_tasks_whole_session"] = len(long_tasks)
+        cdp.send("HeapProfiler.collectGarbage")
+        heap = cdp.send("Runtime.getHeapUsage")
+        out["heap_mb"] = heap["usedSize"] / 1e6
+        out["quads_in_memory"] = page.evaluate("() => imdbMap.map.quads.size")
+        out["requests_total"] = len(finished)
+        out["failed_requests"] = failed
+        out["console_errors"] = errors
+        if screenshots:
+            page.screenshot(path=str(screenshots / "bench-after-tour.png"))
+        browser.close()
+    return out
+
+
+def table(r: dict) -> str:
+    def ok(value: float, goal: float) -> str:
+        return "ok" if value <= goal else "MISSED"
+
+    rows = [
+        ("bytes until first map (wire)", f"{r['first_draw_bytes'] / 1e6:.2f} MB",
+         "<= 2 MB", ok(r["first_draw_bytes"], GOALS["first_draw_bytes"])),
+        ("  decoded / requests / quads", f"{r['first_draw_decoded_bytes'] / 1e6:.2f} MB / "
+         f"{r['first_draw_requests']} / {r['first_draw_quads']}", "", ""),
+        ("time until first map", f"{r['first_draw_ms']:.0f} ms", "<= 1500 ms",
+         ok(r["first_draw_ms"], GOALS["first_draw_ms"])),
+        (f"suggestions, cold ({r['query']!r})", f"{r['suggest_cold_ms']:.1f} ms", "<= 100 ms",
+         ok(r["suggest_cold_ms"], GOALS["suggest_ms"])),
+        ("suggestions, warm", f"{r['suggest_warm_ms']:.1f} ms", "<= 100 ms",
+         ok(r["suggest_warm_ms"], GOALS["suggest_ms"])),
+        ("Enter to panel (title shown)", f"{r['panel_ms']:.0f} ms", "<= 500 ms",
+         ok(r["panel_ms"], GOALS["panel_ms"])),
+        ("Enter to both lists titled", f"{r['panel_lists_ms']:.0f} ms", "", ""),
+        (f"long tasks > 50 ms in a {r['tour_s']:.0f} s tour", f"{r['long_tasks']} "
+         f"(longest {r['longest_task_ms']:.0f} ms)", "0", ok(r["long_tasks"], 0)),
+        ("JS heap after the tour", f"{r['heap_mb']:.1f} MB", "<= 300 MB",
+         ok(r["heap_mb"], GOALS["heap_mb"])),
+        ("quads in memory / requests", f"{r['quads_in_memory']} / {r['requests_total']}", "", ""),
+    ]  # fmt: skip
+    width = max(len(row[0]) for row in rows)
+    lines = [f"{'measure':<{width}}  {'value':>22}  {'goal':>10}  result", "-" * (width + 46)]
+    lines += [f"{a:<{width}}  {b:>22}  {c:>10}  {d}" for a, b, c, d in rows]
+    if r["failed_requests"] or r["console_errors"]:
+        lines.append(
+            f"failed requests: {r['failed_requests']}; console errors: {r['console_errors']}"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tiles", type=Path, required=True, help="an exported tile directory")
+    parser.add_argument("--width", type=int, default=1280)
+    parser.add_argument("--height", type=int, default=800)
+    parser.add_argument("--screenshots", type=Path, help="save screenshots in this folder")
+    parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
+    args = parser.parse_args()
+    if not (args.tiles / "mapinfo.json").is_file():
+        raise SystemExit(f"no mapinfo.json in {args.tiles}: pass an exported tile directory")
+    if args.screenshots:
+        args.screenshots.mkdir(parents=True, exist_ok=True)
+    sys.path.insert(0, str(ROOT))
+    result = run(args.tiles, args.width, args.height, args.screenshots)
+    info = json.loads((args.tiles / "mapinfo.json").read_text())
+    nodes, edges = info.get("nrnodes", 0), info.get("nredges", 0)
+    print(f"map: {args.tiles} ({nodes:,} titles, {edges:,} edges drawn); "
+          f"viewport {args.width}x{args.height}")  # fmt: skip
+    print(table(result))
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()

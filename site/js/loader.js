@@ -1,0 +1,128 @@
+// Data loading, separate from rendering: a prioritised request queue over a worker that fetches
+// and parses map files, and a small LRU cache.
+
+export class LRU {
+  constructor(capacity, onEvict = null) {
+    this.capacity = capacity;
+    this.onEvict = onEvict;
+    this.map = new Map();
+  }
+  get(key) {
+    const value = this.map.get(key);
+    if (value !== undefined) {
+      this.map.delete(key);
+      this.map.set(key, value);
+    }
+    return value;
+  }
+  peek(key) {
+    return this.map.get(key);
+  }
+  has(key) {
+    return this.map.has(key);
+  }
+  set(key, value) {
+    this.map.delete(key);
+    this.map.set(key, value);
+  }
+  delete(key) {
+    const value = this.map.get(key);
+    if (value !== undefined && this.map.delete(key) && this.onEvict) this.onEvict(key, value);
+  }
+  /** Evict least recently used entries beyond capacity, except those `keep(key)` protects. */
+  trim(keep = () => false) {
+    if (this.map.size <= this.capacity) return;
+    for (const key of [...this.map.keys()]) {
+      if (this.map.size <= this.capacity) break;
+      if (!keep(key)) this.delete(key);
+    }
+  }
+  get size() {
+    return this.map.size;
+  }
+  keys() {
+    return this.map.keys();
+  }
+  values() {
+    return this.map.values();
+  }
+}
+
+/**
+ * Fetches files of the map folder through the worker, at most `maxConcurrent` at a time, most
+ * urgent first (lower priority number = sooner). The same file is never requested twice at
+ * once. Queued requests that nobody wants any more can be dropped with `retain`.
+ */
+export class Loader {
+  constructor(basePath, maxConcurrent) {
+    this.base = new URL(basePath, document.baseURI);
+    this.maxConcurrent = maxConcurrent;
+    this.worker = new Worker(new URL("./loader-worker.js", import.meta.url), { type: "module" });
+    this.worker.onmessage = (event) => this._done(event.data);
+    this.nextId = 1;
+    this.queue = []; // {name, kind, priority, group, waiters}
+    this.active = new Map(); // worker id -> job
+    this.byName = new Map(); // name -> job (queued or active)
+    this.bytes = 0;
+    this.requests = 0;
+  }
+
+  url(name) {
+    return new URL(name, this.base).href;
+  }
+
+  /** Promise of the prepared file; `group` lets `retain` drop queued jobs of that group. */
+  load(kind, name, priority = 0, group = null) {
+    let job = this.byName.get(name);
+    if (job) {
+      job.priority = Math.min(job.priority, priority);
+      if (group === null) job.group = null; // someone outside the group needs it: keep it
+    } else {
+      job = { name, kind, priority, group, waiters: [] };
+      this.byName.set(name, job);
+      this.queue.push(job);
+    }
+    const promise = new Promise((resolve, reject) => job.waiters.push({ resolve, reject }));
+    this._pump();
+    return promise;
+  }
+
+  /** Drop queued (not yet started) jobs of `group` whose name is not in `wanted`. */
+  retain(group, wanted) {
+    this.queue = this.queue.filter((job) => {
+      if (job.group !== group || wanted.has(job.name)) return true;
+      this.byName.delete(job.name);
+      for (const w of job.waiters) w.reject(new Error("aborted"));
+      return false;
+    });
+  }
+
+  get pending() {
+    return this.queue.length + this.active.size;
+  }
+
+  _pump() {
+    if (this.active.size >= this.maxConcurrent || !this.queue.length) return;
+    this.queue.sort((a, b) => a.priority - b.priority);
+    while (this.active.size < this.maxConcurrent && this.queue.length) {
+      const job = this.queue.shift();
+      const id = this.nextId++;
+      this.active.set(id, job);
+      this.requests++;
+      this.worker.postMessage({ id, kind: job.kind, url: this.url(job.name) });
+    }
+  }
+
+  _done({ id, result, error }) {
+    const job = this.active.get(id);
+    if (!job) return;
+    this.active.delete(id);
+    this.byName.delete(job.name);
+    if (result && typeof result.bytes === "number") this.bytes += result.bytes;
+    for (const w of job.waiters) {
+      if (error) w.reject(new Error(error));
+      else w.resolve(result);
+    }
+    this._pump();
+  }
+}

@@ -1,0 +1,29 @@
+// The view and the selected title in the URL fragment: #t=tt0133093&x=12.5&y=-3.25&z=4.17
+// (x, y: the view's centre in map coordinates; z: log2 of the scale in CSS pixels per map
+// unit). Any part may be missing: "#t=tt0133093" opens the title at a default zoom.
+
+const ID = /^[A-Za-z0-9_.:-]{1,64}$/;
+
+export function parseHash(hash) {
+  const params = new URLSearchParams(String(hash).replace(/^#/, ""));
+  const state = { id: null, x: null, y: null, z: null };
+  const id = params.get("t");
+  if (id && ID.test(id)) state.id = id;
+  for (const k of ["x", "y", "z"]) {
+    const text = params.get(k);
+    const v = text === null || text.trim() === "" ? NaN : Number(text);
+    if (Number.isFinite(v)) state[k] = v;
+  }
+  return state;
+}
+
+/** Decimals that keep positions to ~1e-6 of the map (a pixel at the deepest zoom). */
+export function formatHash({ id, x, y, z }, mapWidth) {
+  const digits = Math.max(0, Math.min(10, 6 - Math.floor(Math.log10(Math.max(mapWidth, 1e-9)))));
+  const parts = [];
+  if (id) parts.push(`t=${encodeURIComponent(id)}`);
+  if (Number.isFinite(x) && Number.isFinite(y) && Number.isFinite(z)) {
+    parts.push(`x=${+x.toFixed(digits)}`, `y=${+y.toFixed(digits)}`, `z=${+z.toFixed(3)}`);
+  }
+  return parts.length ? `#${parts.join("&")}` : "";
+}

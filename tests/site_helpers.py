@@ -1,0 +1,127 @@
+"""Helpers for the browser tests of the map site (``tests/test_site.py``) and its benchmark.
+
+* ``crawl_and_export(work, titles=600)``: a sandbox IMDb in this process, ``scrapy crawl imdb``
+  into ``work/crawl.sqlite`` in a subprocess, then ``python -m exporters all`` into
+  ``work/data``; returns both paths.
+* ``launch_chromium(playwright)``: Debian's ``/usr/bin/chromium`` (never a downloaded one) with
+  flags that keep it quiet and offline.
+* ``Session``: a page that records console errors, dialogs and failed requests.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SITE = ROOT / "site"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+CRAWL_TIMEOUT = 300
+EXPORT_TIMEOUT = 300
+
+
+def chromium_missing() -> str | None:
+    """Why the browser tests cannot run, or None."""
+    if not Path(CHROMIUM).is_file():
+        return f"{CHROMIUM} not found: apt-get install chromium (or set CHROMIUM)"
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        return "playwright is not installed: pip install 'playwright>=1.44,<2'"
+    return None
+
+
+def launch_chromium(playwright, **options):
+    return playwright.chromium.launch(
+        executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True, **options
+    )
+
+
+def crawl_and_export(work: Path, *, titles: int = 600, seed: int = 5) -> tuple[Path, Path]:
+    """Crawl a sandbox of ``titles`` titles and export its map; returns (database, map folder)."""
+    from imdb_spider.sandbox import Sandbox
+
+    work.mkdir(parents=True, exist_ok=True)
+    db, data = work / "crawl.sqlite", work / "data"
+    for stale in (db, data):
+        if stale.is_dir():
+            shutil.rmtree(stale)
+        elif stale.exists():
+            stale.unlink()
+    with Sandbox(titles=titles, seed=seed, small_pages=True) as sandbox:
+        seeds = sandbox.seeds(3)
+        command = [
+            sys.executable, "-m", "scrapy", "crawl", "imdb",
+            "-a", f"seeds={','.join(seeds)}", "-a", "follow_types=",
+            "-s", f"IMDB_BASE_URL={sandbox.base_url}", "-s", f"IMDB_DB_PATH={db}",
+            "-s", "IMDB_PROFILE=sandbox", "-s", "LOG_LEVEL=WARNING",
+        ]  # fmt: skip
+        done = subprocess.run(
+            command, cwd=ROOT, capture_output=True, text=True, timeout=CRAWL_TIMEOUT, check=False
+        )
+    if done.returncode != 0:
+        raise RuntimeError(f"crawl failed:\n{done.stderr[-3000:]}")
+    export = [
+        sys.executable, "-m", "exporters", "all", "--db", str(db), "--out", str(data),
+        "--graph-dir", str(work / "graph"), "--formats", "", "--no-preview", "--quiet",
+    ]  # fmt: skip
+    done = subprocess.run(
+        export, cwd=ROOT, capture_output=True, text=True, timeout=EXPORT_TIMEOUT, check=False
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"export failed:\n{done.stderr[-3000:]}")
+    return db, data
+
+
+@dataclass
+class Session:
+    """A page plus what went wrong on it: console errors, dialogs, failed requests."""
+
+    page: object
+    errors: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+
+    @classmethod
+    def open(cls, context) -> Session:
+        page = context.new_page()
+        session = cls(page)
+        page.on("console", session._console)
+        page.on("pageerror", lambda exc: session.errors.append(f"pageerror: {exc}"))
+        page.on("dialog", session._dialog)
+        page.on("requestfailed", lambda r: session.failed.append(f"{r.url} {r.failure}"))
+        page.on("request", lambda r: session.requests.append(r.url))
+        page.on("response", session._response)
+        return session
+
+    def _console(self, msg) -> None:
+        if msg.type == "error":
+            self.errors.append(f"console: {msg.text}")
+
+    def _dialog(self, dialog) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def _response(self, response) -> None:
+        if response.status >= 400:
+            self.failed.append(f"{response.url} HTTP {response.status}")
+
+    def assert_clean(self) -> None:
+        assert not self.errors, self.errors
+        assert not self.dialogs, self.dialogs
+        assert not self.failed, self.failed

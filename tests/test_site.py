@@ -1,0 +1,504 @@
+"""The map site in a real browser (Debian's Chromium driven by Playwright).
+
+One sandbox crawl (600 titles) is exported with ``python -m exporters all`` for the session, plus
+a small map of hostile titles written by ``exporters.tiles.write_tiles``; ``exporters.serve``
+serves ``site/`` with both under ``/data/``. Lists in the panel are checked against the crawl
+database. Screenshots go to ``test-output/site/``.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from exporters.serve import StaticServer
+from imdb_spider.store import Store
+
+from .conftest import needs_tool
+from .site_helpers import ROOT, SITE, Session, chromium_missing, crawl_and_export, launch_chromium
+
+SHOTS = ROOT / "test-output" / "site"
+HOSTILE = "<img src=x onerror=alert(1)>"
+BACKGROUND = (13, 17, 23)
+
+pytestmark = needs_tool(chromium_missing())
+
+
+# --- fixtures -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def maps(tmp_path_factory) -> dict:
+    """The crawl's database and map, and the hostile map, under one folder served at /data/."""
+    from exporters.tiles import write_tiles
+
+    from .exporter_fixtures import hostile_graph
+
+    root = tmp_path_factory.mktemp("site")
+    db, data = crawl_and_export(root / "work", titles=600)
+    (root / "maps").mkdir()
+    (root / "maps" / "crawl").symlink_to(data)
+    graph = hostile_graph()
+    graph.titles[graph.titles.index("Toy Story")] = HOSTILE
+    write_tiles(graph, root / "maps" / "hostile")
+    tables = {}
+    for path in (root / "maps" / "crawl").glob("table*.json"):
+        tables.update(json.loads(path.read_text()))
+    return {"db": db, "root": root / "maps", "on_map": tables}
+
+
+@pytest.fixture(scope="session")
+def server(maps):
+    with StaticServer(SITE, data_dir=maps["root"]) as s:
+        yield s
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        b = launch_chromium(p)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def open_map(browser, server):
+    """open_map(map="crawl", fragment="", **context options) -> a Session on a drawn map."""
+    contexts = []
+
+    def opener(name: str = "crawl", fragment: str = "", *, wait: bool = True, **options) -> Session:
+        options.setdefault("viewport", {"width": 1280, "height": 800})
+        options.setdefault("bypass_csp", True)  # Playwright's polling uses eval
+        context = browser.new_context(**options)
+        contexts.append(context)
+        session = Session.open(context)
+        query = name if name.startswith("?") else f"?data=data/{name}/"
+        session.page.goto(f"{server.url}{query}{fragment}")
+        if wait:
+            session.page.wait_for_function(
+                "() => window.imdbMap && window.imdbMap.firstDraw !== null", timeout=15_000
+            )
+        return session
+
+    yield opener
+    for context in contexts:
+        context.close()
+
+
+def db_lists(db: Path, on_map: dict) -> tuple[dict, dict, dict]:
+    """recs (rank order) and recommenders of every title, restricted to titles on the map."""
+    recs: dict[str, list[str]] = {}
+    by: dict[str, set[str]] = {}
+    with Store(db, create=False) as store:
+        titles = {t["id"]: t for t in store.titles()}
+        for source, target, _rank in store.edges():
+            if source in on_map and target in on_map:
+                recs.setdefault(source, []).append(target)
+                by.setdefault(target, set()).add(source)
+    return recs, by, titles
+
+
+def shot(session: Session, name: str) -> Path:
+    path = SHOTS / f"{name}.png"
+    session.page.screenshot(path=str(path))
+    return path
+
+
+def painted_pixels(session: Session) -> int:
+    """Pixels of the map canvas that are not the background colour."""
+    import numpy as np
+    from PIL import Image
+
+    png = session.page.locator("canvas.map").screenshot()
+    pixels = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=np.int16)
+    return int((np.abs(pixels - np.asarray(BACKGROUND)).max(axis=2) > 24).sum())
+
+
+def wait_panel(session: Session, tt: str) -> None:
+    session.page.wait_for_function(
+        "(id) => { const p = document.querySelector('.panel');"
+        " return !p.hidden && p.dataset.id === id && !p.querySelector('.muted')"
+        " && [...p.querySelectorAll('.pick .t')].every((t) => !/^tt\\d+$/.test(t.textContent)); }",
+        arg=tt,
+        timeout=10_000,
+    )
+
+
+def view(session: Session) -> dict:
+    return session.page.evaluate(
+        "() => ({x: imdbMap.camera.x, y: imdbMap.camera.y, scale: imdbMap.camera.scale,"
+        " selected: imdbMap.selection && imdbMap.selection.id, hash: location.hash})"
+    )
+
+
+# --- the static server ---------------------------------------------------------------------
+
+
+def test_server_types_queries_gzip_and_data_mount(server) -> None:
+    def get(path: str, gz: bool = False):
+        request = urllib.request.Request(server.url + path.lstrip("/"))
+        if gz:
+            request.add_header("Accept-Encoding", "gzip")
+        with urllib.request.urlopen(request) as response:
+            return response.headers, response.read()
+
+    for path, mime in [
+        ("index.html", "text/html"),
+        ("js/main.js?v=3", "text/javascript"),
+        ("css/style.css", "text/css"),
+        ("data/crawl/mapinfo.json?httpAccept=application%2Fjson", "application/json"),
+        ("data/crawl/image_2400low.jpg", "image/jpeg"),
+        ("favicon.svg", "image/svg+xml"),
+    ]:
+        headers, body = get(path)
+        assert headers["Content-Type"].startswith(mime), path
+        assert body
+    headers, body = get("data/crawl/mapinfo.json", gz=True)
+    assert headers["Content-Encoding"] == "gzip"
+    assert json.loads(gzip.decompress(body))["data-format-version"] == 2
+    for bad in ("data/../../etc/passwd", "data/%2e%2e/%2e%2e/etc/passwd", "nope.json"):
+        with pytest.raises(urllib.error.HTTPError) as info:
+            get(bad)
+        info.value.close()
+        assert info.value.code == 404
+
+
+def test_serve_refuses_a_folder_without_index(tmp_path: Path) -> None:
+    from exporters.serve import main
+
+    assert main(["--dir", str(tmp_path), "--port", "0"]) == 1
+
+
+# --- the map --------------------------------------------------------------------------------
+
+
+def test_map_draws_with_bitmap_and_labels(open_map) -> None:
+    s = open_map()
+    s.page.wait_for_timeout(600)
+    assert any(url.endswith("image_2400low.jpg") for url in s.requests)
+    assert any("/quad_" in url for url in s.requests)
+    assert not any("/equad_" in url for url in s.requests)  # details only on demand
+    assert painted_pixels(s) > 5000
+    state = s.page.evaluate(
+        "() => ({quads: imdbMap.map.quads.size, wanted: imdbMap.map.wanted.size,"
+        " tree: imdbMap.map.tree.paths.length, nodes: imdbMap.renderer.visibleNodes.length})"
+    )
+    assert 0 < state["quads"] <= state["tree"]
+    assert state["nodes"] > 50
+    shot(s, "overview")
+    s.assert_clean()
+
+
+def test_zoom_loads_deeper_quads_and_pan_moves(open_map) -> None:
+    s = open_map()
+    before = view(s)
+    depth = "() => Math.max(...[...imdbMap.map.quads.keys()].map((p) => p.length))"
+    shallow = s.page.evaluate(depth)
+    s.page.mouse.move(640, 420)
+    for _ in range(5):
+        s.page.mouse.wheel(0, -300)
+        s.page.wait_for_timeout(40)
+    s.page.wait_for_timeout(800)
+    zoomed = view(s)
+    assert zoomed["scale"] > before["scale"] * 4
+    assert s.page.evaluate(depth) > shallow
+    s.page.mouse.move(600, 400)
+    s.page.mouse.down()
+    s.page.mouse.move(400, 300, steps=8)
+    s.page.mouse.up()
+    panned = view(s)
+    assert panned["x"] > zoomed["x"] and panned["y"] > zoomed["y"]
+    s.page.keyboard.press("ArrowRight")
+    s.page.keyboard.press("+")
+    s.page.wait_for_timeout(500)
+    keyed = view(s)
+    assert keyed["x"] > panned["x"] and keyed["scale"] > panned["scale"]
+    s.page.wait_for_timeout(500)
+    assert "x=" in s.page.evaluate("location.hash")  # replaceState while moving
+    shot(s, "zoomed")
+    s.assert_clean()
+
+
+def test_search_partial_query_opens_panel_with_lists_from_the_database(open_map, maps) -> None:
+    recs, by, titles = db_lists(maps["db"], maps["on_map"])
+    # A title with several words, recommendations and recommenders on the map.
+    candidates = [
+        tt for tt in recs
+        if tt in by and len(titles[tt]["title"].split()) >= 2 and len(recs[tt]) >= 5
+    ]  # fmt: skip
+    tt = max(candidates, key=lambda t: (titles[t].get("votes") or 0, t))
+    title = titles[tt]["title"]
+    from exporters.search_index import STOPWORDS, words
+
+    content = [w for w in words(title) if w not in STOPWORDS] or words(title)
+    query = " ".join(w[: max(2, len(w) - 2)] for w in content[:2]).upper()
+    s = open_map()
+    s.page.keyboard.press("/")
+    assert s.page.evaluate("document.activeElement.type") == "search"
+    s.page.keyboard.type(query, delay=20)
+    s.page.wait_for_selector(f".suggestion[data-id='{tt}']", timeout=5000)
+    texts = s.page.locator(".suggestion .t").all_text_contents()
+    assert title in texts
+    shot(s, "search")
+    s.page.locator(f".suggestion[data-id='{tt}']").click()
+    wait_panel(s, tt)
+    panel = s.page.locator(".panel")
+    assert panel.locator(".panel-title").text_content().startswith(title)
+    shown_recs = panel.locator(".list-recs .pick").evaluate_all("(b) => b.map((x) => x.dataset.id)")
+    assert shown_recs == recs[tt]  # rank order
+    shown_by = panel.locator(".list-by .pick").evaluate_all("(b) => b.map((x) => x.dataset.id)")
+    assert set(shown_by) <= by[tt] and len(shown_by) == min(len(by[tt]), 30)
+    count = panel.locator(".section-by .count").text_content()
+    assert count.startswith(str(len(by[tt])))
+    # Every entry is titled from the map or the id shards.
+    names = panel.locator(".list-recs .pick .t").all_text_contents()
+    assert names == [titles[r]["title"] for r in recs[tt]]
+    href = panel.locator("a.imdb-link").get_attribute("href")
+    assert href.startswith("https://") and tt in href
+    assert s.page.evaluate("location.hash").startswith(f"#t={tt}&")
+    s.page.wait_for_timeout(1200)  # the flight
+    assert abs(view(s)["scale"]) > 0
+    shot(s, "panel")
+    s.assert_clean()
+
+
+def test_enter_picks_the_most_popular_match_and_ids_are_searchable(open_map, maps) -> None:
+    s = open_map()
+    tt = next(iter(sorted(maps["on_map"])))
+    s.page.locator("input[type=search]").fill(tt)
+    s.page.wait_for_selector(f".suggestion[data-id='{tt}']", timeout=5000)
+    s.page.keyboard.press("Enter")
+    wait_panel(s, tt)
+    # Suggestions are most voted first.
+    s.page.locator("input[type=search]").fill("the")
+    s.page.wait_for_selector(".suggestion", timeout=5000)
+    votes = s.page.locator(".suggestion").evaluate_all(
+        "(li) => li.map((x) => x.dataset.id)"
+    )  # fmt: skip
+    _, _, titles = db_lists(maps["db"], maps["on_map"])
+    counts = [titles[v].get("votes") or 0 for v in votes]
+    assert counts == sorted(counts, reverse=True) and len(counts) > 1
+    s.assert_clean()
+
+
+def test_deep_link_back_and_forward(open_map, maps) -> None:
+    recs, _, _ = db_lists(maps["db"], maps["on_map"])
+    tt = sorted(recs)[len(recs) // 2]
+    s = open_map(fragment=f"#t={tt}")
+    wait_panel(s, tt)
+    s.page.wait_for_timeout(400)
+    first = view(s)
+    assert first["selected"] == tt
+    link = s.page.evaluate("location.href")
+    assert "x=" in link and "z=" in link
+    # The same link in a new page reopens the same title and view.
+    again = open_map(fragment="#" + link.split("#", 1)[1])
+    wait_panel(again, tt)
+    reopened = view(again)
+    assert reopened["selected"] == tt
+    for k in ("x", "y"):
+        assert abs(reopened[k] - first[k]) * first["scale"] < 1.0  # under a pixel
+    assert abs(reopened["scale"] / first["scale"] - 1) < 0.002
+    # Clicking a list entry flies there, pushes a history entry; back and forward work.
+    target = recs[tt][0]
+    s.page.locator(f".list-recs .pick[data-id='{target}']").click()
+    wait_panel(s, target)
+    s.page.wait_for_timeout(1500)
+    assert view(s)["selected"] == target
+    s.page.go_back()
+    wait_panel(s, tt)
+    back = view(s)
+    assert back["selected"] == tt
+    s.page.go_forward()
+    wait_panel(s, target)
+    assert view(s)["selected"] == target
+    s.assert_clean()
+    again.assert_clean()
+
+
+def test_hostile_titles_are_literal_text_and_accents_are_ignored(open_map) -> None:
+    s = open_map("hostile")
+    box = s.page.locator("input[type=search]")
+    box.fill("onerror")
+    s.page.wait_for_selector(".suggestion", timeout=5000)
+    assert s.page.locator(".suggestion .t").first.text_content() == HOSTILE
+    s.page.keyboard.press("Enter")
+    s.page.wait_for_function("() => !document.querySelector('.panel').hidden")
+    s.page.wait_for_timeout(500)
+    assert s.page.locator(".panel-title").text_content().startswith(HOSTILE)
+    assert s.page.locator("img").count() == 0 and s.page.locator("script:not([src])").count() == 0
+    box.fill("AMELIE")
+    s.page.wait_for_selector(".suggestion .t >> text=Amélie", timeout=5000)
+    box.fill("tom jer")
+    s.page.wait_for_selector(".suggestion", timeout=5000)
+    assert (
+        s.page.locator(".suggestion .t").first.text_content() == "Tom & Jerry &amp; &lt;b&gt; &#9;"
+    )
+    box.fill("script")
+    s.page.wait_for_selector(".suggestion", timeout=5000)
+    assert s.page.locator(".suggestion .t").first.text_content() == "<script>alert('x')</script>"
+    s.page.keyboard.press("Enter")
+    s.page.wait_for_timeout(800)
+    shot(s, "hostile")
+    legend_names = s.page.locator(".legend-item .name").all_text_contents()
+    assert any('"<"' in n or '"&"' in n for n in legend_names)  # names are text too
+    assert s.dialogs == []
+    s.assert_clean()
+
+
+def test_legend_hides_and_shows_communities(open_map) -> None:
+    s = open_map()
+    s.page.wait_for_timeout(400)
+    count = "() => imdbMap.renderer.visibleNodes.length"
+    shown = s.page.evaluate(count)
+    boxes = s.page.locator(".legend-item input")
+    assert boxes.count() >= 2
+    first = boxes.first
+    community = int(first.get_attribute("data-community"))
+    first.uncheck()
+    s.page.wait_for_timeout(200)
+    drawn = s.page.evaluate("() => imdbMap.renderer.visibleNodes.map((v) => v[0].community)")
+    assert community not in drawn and 0 < len(drawn) < shown
+    s.page.locator(".legend .hide-all").click()
+    s.page.wait_for_timeout(200)
+    assert s.page.evaluate(count) == 0
+    shot(s, "legend-hidden")
+    s.page.locator(".legend .show-all").click()
+    s.page.wait_for_timeout(200)
+    assert s.page.evaluate(count) == shown
+    s.page.locator(".legend-toggle").click()
+    assert s.page.locator(".legend").is_hidden()
+    s.assert_clean()
+
+
+def test_click_hover_and_escape(open_map) -> None:
+    s = open_map()
+    s.page.wait_for_timeout(400)
+    node = s.page.evaluate(
+        "() => { const v = [...imdbMap.renderer.visibleNodes].sort((a, b) => b[3] - a[3])[0];"
+        " const r = document.querySelector('canvas.map').getBoundingClientRect();"
+        " return {id: v[0].id, name: v[0].name, x: v[1] + r.left, y: v[2] + r.top}; }"
+    )
+    s.page.mouse.move(node["x"], node["y"])
+    s.page.wait_for_selector(".tooltip:not([hidden])")
+    assert s.page.locator(".tooltip").text_content().startswith(node["name"])
+    s.page.mouse.click(node["x"], node["y"])
+    wait_panel(s, node["id"])
+    s.page.wait_for_timeout(300)
+    highlighted = s.page.evaluate(
+        "() => imdbMap.selection.neighbours.filter((n) => n.x !== null).length"
+    )
+    assert highlighted > 0
+    shot(s, "selected")
+    s.page.keyboard.press("Escape")
+    assert s.page.locator(".panel").is_hidden()
+    assert "t=" not in s.page.evaluate("location.hash")
+    s.page.go_back()
+    wait_panel(s, node["id"])
+    s.assert_clean()
+
+
+def test_phone_viewport_touch(open_map, maps) -> None:
+    s = open_map(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True,
+                 device_scale_factor=2)  # fmt: skip
+    s.page.wait_for_timeout(300)
+    assert painted_pixels(s) > 2000
+    assert s.page.locator(".legend").is_hidden()  # starts closed on a phone
+    cdp = s.page.context.new_cdp_session(s.page)
+    canvas = s.page.locator("canvas.map").bounding_box()
+    cx, cy = canvas["x"] + canvas["width"] / 2, canvas["y"] + canvas["height"] / 2
+
+    def touch(kind: str, points: list[tuple[float, float]]) -> None:
+        fingers = [{"x": x, "y": y, "id": i} for i, (x, y) in enumerate(points)]
+        cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": fingers})
+
+    before = view(s)
+    touch("touchStart", [(cx, cy)])
+    for k in range(1, 9):
+        touch("touchMove", [(cx - 12 * k, cy)])
+    touch("touchEnd", [])
+    panned = view(s)
+    assert panned["x"] > before["x"]
+    touch("touchStart", [(cx - 40, cy), (cx + 40, cy)])
+    for k in range(1, 9):
+        touch("touchMove", [(cx - 40 - 12 * k, cy), (cx + 40 + 12 * k, cy)])
+    touch("touchEnd", [])
+    pinched = view(s)
+    assert pinched["scale"] > panned["scale"] * 1.8
+    tt = sorted(maps["on_map"])[3]
+    s.page.locator("input[type=search]").fill(tt)
+    s.page.wait_for_selector(".suggestion", timeout=5000)
+    s.page.locator(".suggestion").first.tap()
+    wait_panel(s, tt)
+    s.page.wait_for_timeout(1200)
+    panel = s.page.locator(".panel").bounding_box()
+    assert panel["width"] <= 390 and panel["y"] > 844 * 0.3  # a bottom sheet
+    shot(s, "phone")
+    s.assert_clean()
+
+
+def test_real_csp_and_a_scripted_session_are_clean(browser, server) -> None:
+    context = browser.new_context(viewport={"width": 1000, "height": 700})
+    try:
+        s = Session.open(context)
+        s.page.goto(f"{server.url}?data=data/crawl/")
+        for _ in range(100):
+            if s.page.evaluate("() => Boolean(window.imdbMap && window.imdbMap.firstDraw)"):
+                break
+            s.page.wait_for_timeout(100)
+        else:
+            pytest.fail("the map was not drawn under the page's Content-Security-Policy")
+        s.page.mouse.move(500, 350)
+        for _ in range(6):
+            s.page.mouse.wheel(0, -400)
+            s.page.wait_for_timeout(50)
+        s.page.mouse.dblclick(500, 350)
+        s.page.keyboard.press("-")
+        s.page.keyboard.press("ArrowUp")
+        s.page.locator("[data-action=reset]").click()
+        s.page.keyboard.press("/")
+        s.page.keyboard.type("th")
+        s.page.keyboard.press("ArrowDown")
+        s.page.keyboard.press("Enter")
+        s.page.wait_for_timeout(1500)
+        s.assert_clean()
+    finally:
+        context.close()
+
+
+def test_settings_are_validated_with_exact_messages(open_map) -> None:
+    s = open_map()
+    messages = s.page.evaluate(
+        """async () => {
+          const { validateSettings, DEFAULTS } = await import("./js/settings.js");
+          const out = [];
+          for (const bad of [{ labelMaxCount: -1 }, { quadMinPixels: "big" }, { zoomStep: 1 },
+                             { dataPath: "data" }, { nodeColors: [] }, { colour: "red" }]) {
+            try { validateSettings(bad); out.push(null); } catch (e) { out.push(e.message); }
+          }
+          out.push(validateSettings({}).labelMaxCount === DEFAULTS.labelMaxCount);
+          return out;
+        }"""
+    )
+    assert messages[:5] == [
+        "invalid `labelMaxCount`: expecting an integer >= 0",
+        "invalid `quadMinPixels`: expecting a positive number",
+        "invalid `zoomStep`: expecting a number > 1",
+        'invalid `dataPath`: expecting a non-empty path ending with "/"',
+        "invalid `nodeColors`: expecting a non-empty array of CSS colours",
+    ]
+    assert messages[5].startswith("unknown setting `colour`: expecting one of dataPath,")
+    assert messages[6] is True
+    s.assert_clean()
+    bad = open_map("?data=https://example.com/evil/", wait=False)
+    bad.page.wait_for_selector(".status.error")
+    assert "expecting a path on this site" in bad.page.locator(".status").text_content()

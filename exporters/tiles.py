@@ -20,10 +20,14 @@ Choices the spec leaves open:
 * Edges are undirected for the map: a reciprocated recommendation is one relation, oriented from
   the title that ranks the other higher. Strength order: best rank, then the rank of the reverse
   recommendation (reciprocated first), then node numbers. The cap walks that order.
-* Quad boxes are padded so no quad is thinner than ``min_quad_fraction`` (0.3, above the
-  viewer's 0.25) of ``averageQuadWidth``: leaves grow symmetrically, parents are re-unioned, the
-  root is made symmetric about the origin, and because padding changes the leaf mean the whole
-  thing is repeated until ``averageQuadWidth`` is stable.
+* Quad boxes are padded so every quad stays drawable in shingle.js at its deepest zoom on any
+  screen from a portrait phone to a wide monitor (``VIEWER_ASPECTS``): shingle fits the root box
+  into the screen, so the view there is ``averageQuadWidth`` wide and high in map proportions,
+  widened along the axis where the screen's shape differs from the map's; a quad under 0.25 of
+  the view on either axis is skipped with its subtree. We pad to ``min_quad_fraction`` (0.3,
+  a margin above 0.25) of that view on each axis: leaves grow symmetrically, parents are
+  re-unioned, the root is made symmetric about the origin, and because padding changes the leaf
+  mean and the map's shape the whole thing is repeated until both are stable.
 
 Everything is ordered explicitly (ties broken by node number), so the same graph gives
 byte-identical files.
@@ -49,6 +53,27 @@ FORMAT_VERSION = 2
 SPEC_EDGE_CAP = 24  # the C++ counter rule keeps at most 24 edges per node
 SPEC_COMPACT_RELATIONS = 101
 VIEWER_QUAD_THRESHOLD = 0.25  # shingle.js quadDisplayThreshold
+# Screen shapes (width / height) the real viewer must draw every quad on: 9:19.5 phone to 21:9.
+VIEWER_ASPECTS = (0.45, 2.4)
+
+
+def drawable_quad_sides(
+    average: float,
+    map_aspect: float,
+    threshold: float = VIEWER_QUAD_THRESHOLD,
+    aspects: tuple[float, float] = VIEWER_ASPECTS,
+) -> tuple[float, float]:
+    """The least (width, height) of a quad that shingle.js still draws at its deepest zoom on
+    every screen shape in ``aspects``, for a map ``map_aspect`` (width / height) wide.
+
+    At that zoom the fitted root box is ``average`` wide and ``average / map_aspect`` high; a
+    screen wider than the map shows more width, a taller one more height."""
+    narrow, wide = aspects
+    view_w = average * max(1.0, wide / map_aspect)
+    view_h = average * max(1.0 / map_aspect, 1.0 / narrow)
+    return threshold * view_w, threshold * view_h
+
+
 _CONTROL = re.compile("[\x00-\x1f\x7f]")
 
 
@@ -173,9 +198,8 @@ def build_quadtree(
     )
 
 
-def _padded(tree: QuadTree, min_side: float) -> np.ndarray:
+def _padded(tree: QuadTree, min_w: float, min_h: float) -> np.ndarray:
     boxes = tree.tight.copy()
-    half = min_side / 2
     for q in range(tree.size - 1, -1, -1):  # preorder reversed: children before parents
         b = boxes[q]
         for child in (tree.left[q], tree.right[q]):
@@ -183,33 +207,44 @@ def _padded(tree: QuadTree, min_side: float) -> np.ndarray:
                 c = boxes[child]
                 b[0], b[1] = min(b[0], c[0]), max(b[1], c[1])
                 b[2], b[3] = min(b[2], c[2]), max(b[3], c[3])
-        for lo, hi in ((0, 1), (2, 3)):
-            if b[hi] - b[lo] < min_side:
+        for (lo, hi), side in (((0, 1), min_w), ((2, 3), min_h)):
+            if b[hi] - b[lo] < side:
                 mid = (b[lo] + b[hi]) / 2
-                b[lo], b[hi] = mid - half, mid + half
+                b[lo], b[hi] = mid - side / 2, mid + side / 2
     root = boxes[0]
     ax, ay = max(-root[0], root[1]), max(-root[2], root[3])
     boxes[0] = (-ax, ax, -ay, ay)
     return boxes
 
 
+def _shape(boxes: np.ndarray, leaves: np.ndarray) -> tuple[float, float]:
+    """(leaf mean width, root width / height) of padded boxes."""
+    root = boxes[0]
+    height = root[3] - root[2]
+    aspect = (root[1] - root[0]) / height if height > 0 else 1.0
+    return float(np.mean(boxes[leaves, 1] - boxes[leaves, 0])), float(aspect)
+
+
 def pad_quadtree(tree: QuadTree, min_quad_fraction: float = 0.3) -> float:
-    """Pad ``tree.bbox`` so no quad is thinner than the fraction of averageQuadWidth; return it."""
+    """Pad ``tree.bbox`` so every quad is at least ``min_quad_fraction`` of shingle's deepest
+    view on each axis (``drawable_quad_sides``); return the new averageQuadWidth."""
     leaves = tree.leaves
     tight = tree.tight
     span = max(tight[0, 1] - tight[0, 0], tight[0, 3] - tight[0, 2])
     floor = span * 1e-4 if span > 0 else 1.0  # coincident nodes still get a visible quad
-    average = float(np.mean(tight[leaves, 1] - tight[leaves, 0]))
+    average, aspect = _shape(tight, leaves)
     boxes = tight
     for _ in range(200):
-        boxes = _padded(tree, max(min_quad_fraction * average, floor))
-        new = float(np.mean(boxes[leaves, 1] - boxes[leaves, 0]))
-        if abs(new - average) <= 1e-12 * new:
-            average = new
+        min_w, min_h = drawable_quad_sides(average, aspect, min_quad_fraction)
+        boxes = _padded(tree, max(min_w, floor), max(min_h, floor))
+        new_average, new_aspect = _shape(boxes, leaves)
+        stable = abs(new_average - average) <= 1e-12 * new_average
+        stable = stable and abs(new_aspect - aspect) <= 1e-12 * new_aspect
+        average, aspect = new_average, new_aspect
+        if stable:
             break
-        average = new
     tree.bbox = boxes
-    return float(np.mean(boxes[leaves, 1] - boxes[leaves, 0]))
+    return _shape(boxes, leaves)[0]
 
 
 # --- edges ----------------------------------------------------------------------------------
@@ -444,9 +479,10 @@ def _neighbour_lists(g: MapGraph) -> tuple[list[list[str]], list[list[str]], lis
 
 
 def _node_records(ts: TileSet) -> tuple[list[bytes], list[bytes]]:
-    """(compact, full) JSON records of every node: ``quad_`` files get the core fields and
-    the year (what drawing and a hover need); ``equad_`` files add the IMDb link, rating,
-    votes, genres, directors and the "recommends" / "recommended by" lists of the panel."""
+    """(compact, full) JSON records of every node: ``quad_`` files get the core fields, the
+    year and the IMDb link (what drawing, a hover and shingle's info panel need: on a click
+    shingle.js often shows the compact record); ``equad_`` files add rating, votes, genres,
+    directors and the "recommends" / "recommended by" lists of our panel."""
     g = ts.graph
     xs, ys, sizes = ts.x.tolist(), ts.y.tolist(), ts.size.tolist()
     comm = g.community.tolist()
@@ -465,8 +501,8 @@ def _node_records(ts: TileSet) -> tuple[list[bytes], list[bytes]]:
         }
         if g.years[i] is not None:
             rec["year"] = g.years[i]
-        compact.append(orjson.dumps(rec))
         rec["href"] = g.imdb_url(i)
+        compact.append(orjson.dumps(rec))
         if g.ratings[i] is not None:
             rec["rating"] = g.ratings[i]
         if g.votes[i] is not None:

@@ -21,7 +21,9 @@ from .tiles import (
     CORE_FIELDS,
     SPEC_COMPACT_RELATIONS,
     SPEC_EDGE_CAP,
+    VIEWER_ASPECTS,
     VIEWER_QUAD_THRESHOLD,
+    drawable_quad_sides,
     node_hash,
 )
 
@@ -152,13 +154,19 @@ def validate_tiles(
             problems.add("mapinfo", f"averageQuadWidth is {awidth}, must be > 0")
         if not math.isclose(awidth, average, rel_tol=1e-9, abs_tol=1e-12):
             problems.add("average-quad-width", f"averageQuadWidth {awidth} != leaf mean {average}")
+        root = quads.get("quad_")
+        root_h = root["ymax"] - root["ymin"] if root else 0
+        aspect = (root["xmax"] - root["xmin"]) / root_h if root_h > 0 else 1.0
+        min_w, min_h = drawable_quad_sides(awidth, aspect, quad_threshold)
         for qid, q in sorted(quads.items()):
             w, h = q["xmax"] - q["xmin"], q["ymax"] - q["ymin"]
-            if w < quad_threshold * awidth or h < quad_threshold * awidth:
+            # A hair of slack: the files round coordinates.
+            if w < min_w * (1 - 1e-6) or h < min_h * (1 - 1e-6):
                 problems.add(
                     "thin-quad",
-                    f"{qid} is {w:g} x {h:g}, under {quad_threshold} x averageQuadWidth "
-                    f"({awidth:g}): never drawn at the deepest zoom",
+                    f"{qid} is {w:g} x {h:g}, under {min_w:g} x {min_h:g} ({quad_threshold} of "
+                    f"shingle's deepest view on screens {VIEWER_ASPECTS[0]}:1 to "
+                    f"{VIEWER_ASPECTS[1]}:1): never drawn at the deepest zoom",
                 )
 
     # --- quad files -----------------------------------------------------------------------

@@ -98,7 +98,9 @@ def test_hostile_directory_is_valid_and_names_are_safe(hostile_dir):
     amp = nodes[g.ids[g.titles.index("Tom & Jerry &amp; &lt;b&gt; &#9;")]]
     assert amp["name"] == "Tom &amp; Jerry &amp;amp; &amp;lt;b&amp;gt; &amp;#9;"
     toy = nodes[g.ids[0]]
-    assert set(toy) >= {"nodeid", "name", "x", "y", "size", "community", "tne"}
+    assert set(toy) >= {"nodeid", "name", "x", "y", "size", "community", "tne", "href"}
+    # shingle's info panel often shows the compact record on a click: the link is there too.
+    assert toy["href"] == f"https://www.imdb.com/title/{g.ids[0]}/"
     full = {n["nodeid"]: n for p in hostile_dir.glob("equad_*.json") for n in _json(p)["nodes"]}
     assert full[g.ids[0]]["href"] == f"https://www.imdb.com/title/{g.ids[0]}/"
     assert info["symTableSize"] == 211 and info["data-format-version"] == 2
@@ -186,6 +188,38 @@ def test_thin_layouts_are_padded(tmp_path):
     info = _json(tmp_path / "mapinfo.json")
     root = info["quadtree"]
     assert root["xmin"] == -root["xmax"] and root["ymin"] == -root["ymax"]
+
+
+def _shingle_deepest_view(root: dict, average: float, screen_w: int, screen_h: int):
+    """The world rectangle (w, h) shingle.js shows at its deepest zoom: its viewBox is the root
+    box times minScale (= averageQuadWidth / map width), fitted into the screen with "meet"."""
+    map_w, map_h = root["xmax"] - root["xmin"], root["ymax"] - root["ymin"]
+    box_w, box_h = average, average * map_h / map_w
+    fit = min(screen_w / box_w, screen_h / box_h)  # pixels per world unit
+    return screen_w / fit, screen_h / fit
+
+
+@pytest.mark.parametrize("screen", [(1200, 600), (390, 844), (2560, 1080), (1280, 800)])
+def test_every_quad_is_drawable_on_phone_and_wide_screens(tmp_path, screen):
+    g = random_graph(3000, seed=8)
+    write_tiles(g, tmp_path, search=False, legend=False, bitmaps=False)
+    assert validate_tiles(tmp_path) == []
+    info = _json(tmp_path / "mapinfo.json")
+    view_w, view_h = _shingle_deepest_view(info["quadtree"], info["averageQuadWidth"], *screen)
+    stack = [info["quadtree"]]
+    while stack:
+        quad = stack.pop()
+        assert quad["xmax"] - quad["xmin"] >= 0.25 * view_w
+        assert quad["ymax"] - quad["ymin"] >= 0.25 * view_h
+        stack += [quad[k] for k in ("left", "right") if k in quad]
+
+
+def test_validator_flags_quads_too_thin_for_a_wide_screen(tmp_path):
+    g = random_graph(3000, seed=8)
+    # Padded only for square screens (the old rule): wide screens lose quads.
+    write_tiles(g, tmp_path, search=False, legend=False, bitmaps=False, min_quad_fraction=0.0)
+    problems = validate_tiles(tmp_path)
+    assert any(p.startswith("thin-quad:") and "2.4:1" in p for p in problems)
 
 
 def test_uncentred_layout_is_centred(tmp_path):

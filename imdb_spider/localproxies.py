@@ -59,7 +59,8 @@ def wait_for_port(port: int, timeout: float = 10.0) -> None:
 
 class TinyProxy:
     """Debian's tinyproxy on a free port. Raises ``FileNotFoundError`` with the package name
-    when it is not installed."""
+    when it is not installed. It adds ``Via: 1.1 <via_name> (tinyproxy/…)`` to what it forwards,
+    so a server (the sandbox's ``/__stats`` ``via`` counts) can tell which requests it carried."""
 
     def __init__(self) -> None:
         self.port = 0
@@ -69,6 +70,10 @@ class TinyProxy:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def via_name(self) -> str:
+        return f"tinyproxy-{self.port}"
 
     def start(self) -> TinyProxy:
         binary = shutil.which("tinyproxy") or (
@@ -81,7 +86,7 @@ class TinyProxy:
         config = Path(self._dir.name) / "tinyproxy.conf"
         config.write_text(
             f"Port {self.port}\nListen 127.0.0.1\nTimeout 30\nMaxClients 128\n"
-            "Allow 127.0.0.1\nLogLevel Error\nDisableViaHeader Yes\n"
+            f"Allow 127.0.0.1\nLogLevel Error\nViaProxyName \"{self.via_name}\"\n"
         )
         self.process = subprocess.Popen(
             [binary, "-d", "-c", str(config)],

@@ -14,6 +14,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import time
 from collections import deque
 from pathlib import Path
 
@@ -115,12 +116,14 @@ def test_crawl_through_proxies_fetches_each_title_once(universe, tmp_path: Path)
         )
         served = sandbox.stats()
         bad_urls = (captcha.url, waf.url, dead)
-        good_url = good.url
+        good_url, good_via = good.url, good.via_name
         bad_requests = (captcha.requests, waf.requests)
     expected = reachable(universe, seeds)
     assert len(expected) >= 1000
-    # Server side: every reachable title fetched exactly once (bad proxies never reach it).
+    # Server side: every reachable title fetched exactly once (bad proxies never reach it),
+    # and every fetch came through tinyproxy (its Via header).
     assert served["fetches"] == dict.fromkeys(expected, 1)
+    assert served["via"] == {good_via: len(expected)}
     # Database side: exactly the titles and edges the sandbox served.
     titles, edges = stored(db)
     assert titles == expected
@@ -134,22 +137,28 @@ def test_crawl_through_proxies_fetches_each_title_once(universe, tmp_path: Path)
     assert report["reason"] == "finished"
 
 
-def _run_until_killed(command: list[str], seconds: float, sig: int) -> int:
+def _signal_after_pages(command: list[str], sandbox: Sandbox, pages: int, sig: int) -> int:
+    """Start the crawl and send it ``sig`` once the sandbox has served ``pages`` more title
+    fetches, so the signal lands mid-crawl whatever the machine's speed; returns the exit
+    status."""
+    target = sandbox.stats(detail=False)["title_fetches"] + pages
     process = subprocess.Popen(
         command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
-    try:
-        process.wait(seconds)
-    except subprocess.TimeoutExpired:
-        os.kill(process.pid, sig)
-        return process.wait(60)
-    return process.returncode
+    deadline = time.monotonic() + CRAWL_TIMEOUT
+    while process.poll() is None and time.monotonic() < deadline:
+        if sandbox.stats(detail=False)["title_fetches"] >= target:
+            os.kill(process.pid, sig)
+            break
+        time.sleep(0.005)
+    return process.wait(60)
 
 
 def test_kill_9_loses_nothing(universe, tmp_path: Path) -> None:
     rng = random.Random(20261122)
     with Sandbox(universe, small_pages=True, seed=7) as sandbox:
         seeds = sandbox.seeds(2)
+        expected = reachable(universe, seeds)
         db = tmp_path / "crawl.sqlite"
         # One request at a time: a kill can then cost at most the one page in flight.
         command = crawl_command(
@@ -159,14 +168,15 @@ def test_kill_9_loses_nothing(universe, tmp_path: Path) -> None:
             settings={"CONCURRENT_REQUESTS": 1, "JOBDIR": tmp_path / "job"},
         )
         kills = 0
+        # Several random moments, each a random number of pages into the rest of the crawl.
         for _ in range(3):
-            status = _run_until_killed(command, rng.uniform(2.0, 4.0), signal.SIGKILL)
-            kills += status == -signal.SIGKILL
+            pages = rng.randint(30, len(expected) // 4)
+            status = _signal_after_pages(command, sandbox, pages, signal.SIGKILL)
+            assert status == -signal.SIGKILL, "the crawl ended before it could be killed"
+            kills += 1
         run_crawl(command)
         served = sandbox.stats()
-    expected = reachable(universe, seeds)
     titles, edges = stored(db)
-    assert kills >= 2, "the crawl finished before it could be killed: make it longer"
     assert titles == expected
     assert edges == expected_edges(universe, expected)
     assert set(served["fetches"]) == expected
@@ -174,7 +184,7 @@ def test_kill_9_loses_nothing(universe, tmp_path: Path) -> None:
     assert refetches <= kills
     with sqlite3.connect(db) as con:
         runs = con.execute("SELECT clean FROM runs ORDER BY id").fetchall()
-    assert [clean for (clean,) in runs].count(0) == kills
+    assert [clean for (clean,) in runs] == [0] * kills + [1]
 
 
 def test_one_ctrl_c_with_jobdir_refetches_nothing(universe, tmp_path: Path) -> None:
@@ -187,7 +197,7 @@ def test_one_ctrl_c_with_jobdir_refetches_nothing(universe, tmp_path: Path) -> N
             seeds,
             settings={"CONCURRENT_REQUESTS": 2, "JOBDIR": tmp_path / "job"},
         )
-        status = _run_until_killed(command, 3.0, signal.SIGINT)
+        status = _signal_after_pages(command, sandbox, 200, signal.SIGINT)
         assert status == 0
         interrupted = sandbox.stats()
         run_crawl(command)
@@ -301,3 +311,72 @@ def test_permanent_faults_end_in_the_right_state(small_universe, tmp_path: Path)
     assert (banned, "blocked-waf-challenge", 3) in failures
     assert (missing, "http-404", 1) in failures
     assert served["fetches"][layout_broken] == 3
+
+
+# Served on every fetch of one title each: what the crawl must record, and whether it is a ban.
+PERMANENT = {
+    "status403": ("http-403", "status-403"),
+    "status429": ("http-429", "status-429"),
+    "status503": ("http-503", "status-503"),
+    "captcha": ("blocked-captcha", "captcha"),
+    "consent": ("blocked-consent", "consent"),
+    "reset": ("download", None),
+    "truncate": ("download", None),
+    "slow": ("download", None),  # slower than DOWNLOAD_TIMEOUT: a timeout
+}
+
+
+def test_permanent_http_and_connection_faults_are_recorded_and_given_up(
+    small_universe, tmp_path: Path
+) -> None:
+    attempts, retries = 3, 2  # IMDB_MAX_ATTEMPTS, Scrapy's RETRY_TIMES (settings.py)
+    with Sandbox(small_universe, small_pages=True, seed=3) as sandbox:
+        seeds = sandbox.seeds(2)
+        others = sorted(reachable(small_universe, seeds) - set(seeds))
+        faulted = dict(zip(PERMANENT, others, strict=False))
+        sandbox.set_faults({"ids": {k: [t] for k, t in faulted.items()}, "slow_seconds": 3})
+        db, summary = tmp_path / "crawl.sqlite", tmp_path / "summary.json"
+        settings = {
+            "IMDB_MAX_ATTEMPTS": attempts,
+            "IMDB_BAN_BACKOFF": 0.05,
+            "IMDB_BAN_BACKOFF_MAX": 0.1,
+            "DOWNLOAD_TIMEOUT": 1,
+            "IMDB_SUMMARY_PATH": summary,
+        }
+        run_crawl(crawl_command(sandbox.base_url, db, seeds, settings=settings))
+        served = sandbox.stats()
+    stats = json.loads(summary.read_text())["stats"]
+    with Store(db, create=False) as store:
+        for kind, tt in faulted.items():
+            failure, ban = PERMANENT[kind]
+            assert store.state(tt) == "failed", kind
+            rows = store.db.execute(
+                "SELECT kind, count(*) FROM failures WHERE title_id = ? GROUP BY kind", (tt,)
+            ).fetchall()
+            assert rows == [(failure, attempts)], (kind, rows)
+            # Bounded: our attempts times Scrapy's retries (a reset may cost the HTTP client
+            # one silent reconnect per try).
+            assert 1 <= served["fetches"][tt] <= 2 * attempts * (retries + 1), kind
+            if ban is not None:
+                assert stats[f"imdb/bans/{ban}"] >= attempts, (kind, stats)
+        # Everything else was crawled.
+        done = {t["id"] for t in store.titles()}
+    assert done == reachable(small_universe, seeds) - set(faulted.values()) - _unreached(
+        small_universe, seeds, set(faulted.values())
+    )
+    assert stats["imdb/given_up"] == len(faulted)
+
+
+def _unreached(universe: Universe, seeds: list[str], blocked: set[str]) -> set[str]:
+    """Titles reachable only through the blocked ones."""
+    seen, queue = set(seeds), deque(seeds)
+    while queue:
+        tt = queue.popleft()
+        if tt in blocked:
+            continue
+        for j in universe.recommendations_of(universe.index(tt)).tolist():
+            nxt = universe.id_of(j)
+            if nxt not in seen:
+                seen.add(nxt)
+                queue.append(nxt)
+    return reachable(universe, seeds) - seen

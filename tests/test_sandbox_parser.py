@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from imdb_spider import pages
 from imdb_spider.sandbox import LAYOUTS, render_title
-
-pages = pytest.importorskip("imdb_spider.pages")
 
 ROOT = Path(__file__).resolve().parents[1]
 # Sandbox layout -> (real page, parser generation) with the same structure.

@@ -168,6 +168,8 @@ class Stats:
     by_status: collections.Counter = field(default_factory=collections.Counter)
     faults: collections.Counter = field(default_factory=collections.Counter)
     fetches: collections.Counter = field(default_factory=collections.Counter)
+    # Title fetches by the proxy that forwarded them (the name in their Via header; "-": none).
+    via: collections.Counter = field(default_factory=collections.Counter)
     started: float = field(default_factory=time.time)
 
     def snapshot(self, *, detail: bool = True) -> dict[str, Any]:
@@ -179,6 +181,7 @@ class Stats:
             "faults": dict(sorted(self.faults.items())),
             "titles_fetched": len(self.fetches),
             "title_fetches": sum(self.fetches.values()),
+            "via": dict(sorted(self.via.items())),
             "since": self.started,
         }
         if detail:
@@ -311,6 +314,8 @@ class SandboxServer:
         if not known:
             survivor = self.universe.aliases[tid]
             return _Response(301, b"", headers=(("Location", f"{origin}/title/{survivor}/{qs}"),))
+        via = headers.get("via", "").split()
+        self.stats.via[via[1] if len(via) > 1 else "-"] += 1
         return self._title(tid, path)
 
     def _title(self, tid: str, path: str) -> _Response:

@@ -50,15 +50,14 @@ def pages() -> list[tuple[str, str, bytes]]:
         found.append(
             (f"real {path.stem}", f"https://www.imdb.com/title/{path.stem}/", path.read_bytes())
         )
-    try:
-        from imdb_spider.sandbox.render import render_page
-        from imdb_spider.sandbox.universe import build_universe
-    except ImportError:
-        return found
-    universe = build_universe(titles=2000, seed=1)
+    from imdb_spider.sandbox import build_universe, render_title
+
+    universe = build_universe(2000, seed=1)
+    t = universe.record(0)
+    recs = [universe.record(r) for r in t.recommendations]
     for layout in ("nextjs", "microdata", "jsonld2018"):
-        body = render_page(universe, 0, layout)
-        found.append((f"sandbox {layout}", f"http://sandbox/title/{universe.ids[0]}/", body))
+        body = render_title(t, recs, layout)
+        found.append((f"sandbox {layout}", f"http://sandbox/title/{t.id}/", body))
     return found
 
 

@@ -108,6 +108,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--graph-dir", type=Path, default=ROOT / "build" / "graph", help="graph files (build/graph)"
     )
+    parser.add_argument(
+        "--serve",
+        type=int,
+        metavar="PORT",
+        help="then serve the site on 127.0.0.1:PORT until Ctrl-C (0: any free port)",
+    )
     args = parser.parse_args(argv)
     out = args.out
     if out.exists():
@@ -154,7 +160,25 @@ def main(argv: list[str] | None = None) -> int:
     if subprocess.run(export, cwd=ROOT, check=False).returncode != 0:
         print("error: the export failed", file=sys.stderr)
         return 1
-    print(f"\nthe map is in {args.map}; serve it with: make serve")
+    print(f"\nthe map is in {args.map}")
+    if args.serve is None:
+        print("serve it with: make serve")
+        return 0
+    return serve_site(args.map, args.serve)
+
+
+def serve_site(data: Path, port: int) -> int:
+    """Serve site/ with ``data`` at /data/ until Ctrl-C."""
+    from exporters.serve import make_server, server_url  # noqa: PLC0415 (only when serving)
+
+    server = make_server(ROOT / "site", port, data_dir=data, quiet=True)
+    print(f"open the map: {server_url(server)}  (Ctrl-C to stop)", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
     return 0
 
 

@@ -123,10 +123,24 @@ def _previous_positions(out: Path) -> dict[str, tuple[float, float]] | None:
     return dict(zip(data["ids"].tolist(), positions, strict=True))
 
 
+def _previous_communities(out: Path) -> dict[str, int] | None:
+    try:
+        data = np.load(out / STATE_DIR / "layout.npz", allow_pickle=False)
+        return dict(zip(data["ids"].tolist(), data["community"].tolist(), strict=True))
+    except (OSError, ValueError, KeyError):
+        return None
+
+
 def _save_state(out: Path, digest: str, options: dict[str, Any], graph: MapGraph) -> None:
     folder = out / STATE_DIR
     folder.mkdir(parents=True, exist_ok=True)
-    np.savez(folder / "layout.npz", ids=np.asarray(graph.ids), x=graph.x, y=graph.y)
+    np.savez(
+        folder / "layout.npz",
+        ids=np.asarray(graph.ids),
+        x=graph.x,
+        y=graph.y,
+        community=np.asarray(graph.community),
+    )
     state = {"version": STATE_VERSION, "digest": digest, "options": options, "time": time.time()}
     (folder / "state.json").write_bytes(orjson.dumps(state, option=orjson.OPT_INDENT_2))
 
@@ -190,9 +204,12 @@ def run_all(args: argparse.Namespace) -> int:
         steps.say(f"up to date: nothing changed in {args.db} since the last export to {out}")
         return 0
 
+    before = _previous_communities(out) if args.reuse_layout else None
     steps.run(
         "communities",
-        lambda: detect_communities(graph, seed=args.seed, resolution=args.resolution),
+        lambda: detect_communities(
+            graph, seed=args.seed, resolution=args.resolution, previous=before
+        ),
         lambda _: (
             f"{len(graph.communities)} communities, largest "
             f"{graph.communities[0].name!r} ({graph.communities[0].size:,} titles)"
@@ -224,7 +241,10 @@ def run_all(args: argparse.Namespace) -> int:
     tile_stats = steps.run(
         "tiles",
         lambda: write_tiles(graph, out, max_edges_per_node=args.edge_cap, preview=preview),
-        lambda s: f"{s.quads:,} quads, {s.files:,} files, {s.bytes / 1e6:.1f} MB in {out}",
+        lambda s: (
+            f"{s.quads:,} quads, {s.files:,} files ({s.files - s.unchanged:,} changed), "
+            f"{s.bytes / 1e6:.1f} MB in {out}"
+        ),
     )
     _save_state(out, digest, options, graph)
     total = time.perf_counter() - started

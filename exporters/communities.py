@@ -10,6 +10,11 @@ ties by smallest member node number), so ids do not depend on Leiden's internal 
 Communities smaller than ``min_size`` titles (isolated titles and tiny fragments) are merged
 into one grey "Other" community, which always takes the last id, so the legend and palette
 are spent on real groups.
+
+Given the previous export's communities (``previous``: title id -> community id, as
+``--reuse-layout`` does), the new communities keep the ids, and so the colours, of the old ones
+they overlap most (greedy one-to-one matching by shared titles), so a re-crawl does not
+repaint the map; new communities take the free ids.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ import colorsys
 import logging
 import math
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import igraph
 import numpy as np
@@ -49,7 +54,12 @@ _MIN_LIFT = 1.25  # ... and be this much more common there than overall
 
 
 def detect_communities(
-    graph: MapGraph, *, seed: int, resolution: float = 1.0, min_size: int = 3
+    graph: MapGraph,
+    *,
+    seed: int,
+    resolution: float = 1.0,
+    min_size: int = 3,
+    previous: Mapping[str, int] | None = None,
 ) -> None:
     """Leiden (modularity) communities, seeded: same graph and seed give the same partition."""
     if graph.node_count == 0:
@@ -58,9 +68,14 @@ def detect_communities(
         raise ValueError(f"invalid resolution {resolution!r}: expecting a positive number")
     membership = leiden_membership(graph, seed=seed, resolution=resolution)
     labels, sizes = _stable_labels(membership, min_size)
+    has_other = bool(min_size > 1 and (sizes < min_size).any())
+    if previous:
+        real = len(sizes) - int(has_other)
+        old = np.asarray([previous.get(tt, -1) for tt in graph.ids], dtype=np.int64)
+        labels = follow_previous(labels, real, old)
+        sizes = np.bincount(labels, minlength=len(sizes))
     graph.community = labels
     names = community_names(graph, labels, len(sizes))
-    has_other = bool(min_size > 1 and (sizes < min_size).any())
     graph.communities = [
         Community(id=c, name=names[c], color=community_color(c), size=int(sizes[c]))
         for c in range(len(sizes))
@@ -74,6 +89,31 @@ def detect_communities(
         int(sizes.max()),
         f", {int(sizes[-1])} in {OTHER_NAME!r}" if has_other else "",
     )
+
+
+def follow_previous(labels: np.ndarray, real: int, old: np.ndarray) -> np.ndarray:
+    """Relabel communities ``0..real-1`` of ``labels`` so each takes the id of the previous
+    community (``old``: per node, -1 where new) it shares most titles with, one to one, best
+    overlaps first; the rest take the free ids below ``real``. Ids stay ``0..real-1`` (and
+    "Other", ``real``, stays last)."""
+    known = (labels < real) & (old >= 0) & (old < real)
+    pairs, counts = np.unique(
+        np.stack((labels[known], old[known]), axis=1), axis=0, return_counts=True
+    )
+    mapping = np.full(real, -1, dtype=np.int64)
+    taken = np.zeros(real, dtype=bool)
+    # Most shared titles first; ties by new id, then old id (deterministic).
+    for k in np.lexsort((pairs[:, 1], pairs[:, 0], -counts)) if pairs.size else []:
+        new, before = int(pairs[k, 0]), int(pairs[k, 1])
+        if mapping[new] < 0 and not taken[before]:
+            mapping[new] = before
+            taken[before] = True
+    free = iter(np.flatnonzero(~taken).tolist())
+    for new in range(real):
+        if mapping[new] < 0:
+            mapping[new] = next(free)
+    relabel = np.concatenate((mapping, np.arange(real, int(labels.max(initial=0)) + 1)))
+    return relabel[labels].astype(np.int32)
 
 
 def leiden_membership(graph: MapGraph, *, seed: int, resolution: float = 1.0) -> np.ndarray:

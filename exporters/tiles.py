@@ -35,6 +35,7 @@ byte-identical files.
 
 from __future__ import annotations
 
+import io
 import logging
 import math
 import re
@@ -341,6 +342,7 @@ class TileStats:
     map_width: float
     map_height: float
     files: int = 0
+    unchanged: int = 0  # files left as the previous export wrote them
     bytes: int = 0
     bytes_by_kind: dict[str, int] = field(default_factory=dict)
 
@@ -598,15 +600,37 @@ _OUR_FILES = re.compile(
 )
 
 
-def _clear_previous(out: Path) -> None:
-    """Remove files a previous export wrote (only our own names), so no stale quad survives."""
-    for path in out.iterdir():
-        if path.is_file() and _OUR_FILES.match(path.name):
-            path.unlink()
+def write_if_changed(path: Path, data: bytes) -> bool:
+    """Write ``data`` unless ``path`` holds exactly that already; True if written. Unchanged
+    files keep their mtime, so after a re-crawl only what changed is rewritten, and a sync to
+    a static host ships only that."""
+    try:
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        pass
+    path.write_bytes(data)
+    return True
+
+
+def _previous_files(out: Path) -> set[Path]:
+    """Files a previous export wrote (only our own names)."""
+    found = {p for p in out.iterdir() if p.is_file() and _OUR_FILES.match(p.name)}
     search = out / "search"
     if search.is_dir():
-        for path in sorted(search.rglob("*.json"), reverse=True):
-            path.unlink()
+        found.update(search.rglob("*.json"))
+    return found
+
+
+def _remove_stale(out: Path, stale: set[Path]) -> None:
+    """Remove what a previous export wrote and this one did not, so no stale quad survives."""
+    for path in sorted(stale, reverse=True):
+        path.unlink(missing_ok=True)
+    search = out / "search"
+    if search.is_dir():
+        for folder in sorted((d for d in search.rglob("*") if d.is_dir()), reverse=True):
+            if not any(folder.iterdir()):
+                folder.rmdir()
 
 
 def write_tiles(
@@ -633,7 +657,7 @@ def write_tiles(
     )
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    _clear_previous(out)
+    stale = _previous_files(out)
     full, compact = 0, 0
     stats = TileStats(
         nodes=graph.node_count,
@@ -651,8 +675,12 @@ def write_tiles(
 
     def put(name: str, data: bytes, kind: str) -> None:
         path = out / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+        if path in stale:
+            stale.discard(path)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        if not write_if_changed(path, data):
+            stats.unchanged += 1
         stats.files += 1
         stats.bytes += len(data)
         stats.bytes_by_kind[kind] = stats.bytes_by_kind.get(kind, 0) + len(data)
@@ -679,11 +707,14 @@ def write_tiles(
 
         for name, data in iter_bitmaps(ts):
             put(name, data, "image")
+    _remove_stale(out, stale - ({Path(preview)} if preview is not None else set()))
     if preview is not None:
         from .bitmap import write_preview  # noqa: PLC0415
 
         Path(preview).parent.mkdir(parents=True, exist_ok=True)
-        write_preview(ts, preview)
+        png = io.BytesIO()
+        write_preview(ts, png)
+        write_if_changed(Path(preview), png.getvalue())
     logger.info(
         "tiles: %d quads (%d leaves, depth %d), %d files, %.1f MB in %s",
         stats.quads,

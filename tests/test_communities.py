@@ -123,3 +123,17 @@ def test_errors() -> None:
     graph.ranks = np.zeros(0, dtype=np.int16)
     with pytest.raises(ValueError, match="empty graph"):
         detect_communities(graph, seed=1)
+
+
+def test_new_communities_follow_the_previous_ids():
+    from exporters.communities import follow_previous
+
+    labels = np.asarray([0, 0, 0, 1, 1, 2, 2, 3], dtype=np.int32)  # 3 = "Other"
+    old = np.asarray([2, 2, 1, 0, 0, -1, -1, 5])
+    # 0 overlaps old 2 most, 1 overlaps old 0; 2 is new and takes the free id 1.
+    assert follow_previous(labels, 3, old).tolist() == [2, 2, 2, 0, 0, 1, 1, 3]
+    # Two new communities wanting the same old id: the bigger overlap wins.
+    labels = np.asarray([0, 0, 0, 1, 1], dtype=np.int32)
+    assert follow_previous(labels, 2, np.asarray([1, 1, 1, 1, 1])).tolist() == [1, 1, 1, 0, 0]
+    # Nothing known: unchanged.
+    assert follow_previous(labels, 2, np.full(5, -1)).tolist() == labels.tolist()

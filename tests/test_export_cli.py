@@ -132,10 +132,32 @@ def test_reuse_layout_keeps_old_titles_in_place(universe, tmp_path: Path) -> Non
                 found[tt] = (x, y)
         return found
 
-    old = positions()
+    def communities() -> dict[str, int]:
+        return {
+            node["nodeid"]: node["community"]
+            for quad in tables.glob("quad_*.json")
+            for node in orjson.loads(quad.read_bytes())["nodes"]
+        }
+
+    def mtimes() -> dict[str, int]:
+        # The map's files (not the exporter's own state in .export/).
+        return {
+            str(p.relative_to(tables)): p.stat().st_mtime_ns
+            for p in tables.rglob("*")
+            if p.is_file() and ".export" not in p.parts
+        }
+
+    old, old_communities, old_mtimes = positions(), communities(), mtimes()
+    # The same crawl exported again rewrites nothing.
+    assert export(db, tmp_path / "out", "--quiet", "--formats", "", "--force") == 0
+    assert mtimes() == old_mtimes
     with Store(db) as store:  # the crawl grows
         store.save_pages(list(records(universe))[500:650])
     assert export(db, tmp_path / "out", "--quiet", "--formats", "", "--reuse-layout") == 0
+    # Communities keep their ids (so their colours) for most old titles.
+    new_communities = communities()
+    kept = sum(new_communities[tt] == c for tt, c in old_communities.items())
+    assert kept >= 0.8 * len(old_communities), (kept, len(old_communities))
     new = positions()
     assert len(new) > len(old)
     moved = [

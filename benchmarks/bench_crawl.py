@@ -1,11 +1,11 @@
 """Crawl benchmark: the imdb spider against a realistic sandbox, next to a bare Scrapy spider.
 
-Run: ``python -m benchmarks.bench_crawl [--pages 20000] [--titles 25000]``. Starts the sandbox
-in its own process (realistic ~1 MB pages, no delays), crawls ``--pages`` titles with
-``scrapy crawl imdb -s IMDB_PROFILE=sandbox``, then fetches the same URLs with a bare spider
-that parses and stores nothing. Reports pages/s, CPU ms per page of the spider process
-(user + sys) and its peak RSS, for both, and the ratio. Goals (issue #3): <= 12 ms CPU per
-page, <= 1.5x the bare spider, peak RSS flat in the number of titles (<= 500 MB).
+Run: ``python -m benchmarks.bench_crawl [--pages 20000] [--titles 25000] [--no-bare]``.
+Starts the sandbox in its own process (realistic ~1 MB pages, no delays), crawls ``--pages``
+titles with ``scrapy crawl imdb -s IMDB_PROFILE=sandbox``, then fetches the same URLs with a
+bare spider that parses and stores nothing. Reports pages/s, CPU ms per page of the spider
+process (user + sys) and its peak RSS, for both, and the ratio. Goals (issue #3): <= 12 ms CPU
+per page, <= 1.5x the bare spider, peak RSS flat in the number of titles (<= 500 MB).
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -23,6 +22,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from imdb_spider.demo import start_sandbox
+from imdb_spider.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -56,9 +56,15 @@ def main() -> None:
     parser.add_argument("--titles", type=int, default=25000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--no-bare", action="store_true", help="skip the bare spider")
+    parser.add_argument(
+        "--small-pages", action="store_true", help="pages of a few KB (a long crawl's scaling)"
+    )
     args = parser.parse_args()
     with ExitStack() as stack, tempfile.TemporaryDirectory() as tmp:
-        base_url = start_sandbox(stack, args.titles, args.seed, [])
+        base_url = start_sandbox(
+            stack, args.titles, args.seed, ["--small-pages"] if args.small_pages else []
+        )
         db = Path(tmp) / "bench.sqlite"
         # Same concurrency for both; no delays, no robots.txt round trip, no local endpoints.
         common = [
@@ -95,9 +101,18 @@ def main() -> None:
             *common,
         ]
         wall, cpu, rss = run_measured(crawl)
-        with sqlite3.connect(db) as con:
-            ids = [r[0] for r in con.execute("SELECT id FROM frontier WHERE state = 'done'")]
-            titles = con.execute("SELECT count(*) FROM titles").fetchone()[0]
+        with Store(db, create=False) as store:
+            ids = [row["id"] for row in store.titles()]
+        titles = len(ids)
+        n = len(ids)
+        print(
+            f"pages: {n} fetched ({titles} titles stored), sandbox {args.titles} titles, "
+            f"concurrency {args.concurrency}, load {os.getloadavg()[0]:.2f}"
+        )
+        print(f"{'spider':8} {'wall s':>8} {'pages/s':>8} {'CPU ms/page':>12} {'peak RSS MB':>12}")
+        print(f"{'imdb':8} {wall:8.1f} {n / wall:8.1f} {cpu / n * 1000:12.2f} {rss:12.0f}")
+        if args.no_bare:
+            return
         urls = Path(tmp) / "urls.txt"
         urls.write_text("\n".join(f"{base_url}/title/{tt}/" for tt in ids))
         bare = [
@@ -112,13 +127,6 @@ def main() -> None:
         ]
         # Outside the project folder: Scrapy's defaults, none of our settings or middlewares.
         bwall, bcpu, brss = run_measured(bare, cwd=Path(tmp))
-    n = len(ids)
-    print(
-        f"pages: {n} fetched ({titles} titles stored), sandbox {args.titles} titles, "
-        f"concurrency {args.concurrency}, load {os.getloadavg()[0]:.2f}"
-    )
-    print(f"{'spider':8} {'wall s':>8} {'pages/s':>8} {'CPU ms/page':>12} {'peak RSS MB':>12}")
-    print(f"{'imdb':8} {wall:8.1f} {n / wall:8.1f} {cpu / n * 1000:12.2f} {rss:12.0f}")
     print(f"{'bare':8} {bwall:8.1f} {n / bwall:8.1f} {bcpu / n * 1000:12.2f} {brss:12.0f}")
     print(f"CPU ratio imdb/bare: {cpu / bcpu:.2f}")
 

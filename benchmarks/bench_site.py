@@ -202,6 +202,9 @@ def run(tiles: Path, width: int, height: int, screenshots: Path | None) -> dict:
         out["long_tasks"] = len(during)
         out["longest_task_ms"] = max(during, default=0)
         out["long_tasks_whole_session"] = len(long_tasks)
+        # Where main-thread time goes: the slowest frame and the slowest quad merge.
+        out["frame_max_ms"] = page.evaluate("() => imdbMap.renderer.timings.maxDrawMs")
+        out["quad_add_max_ms"] = page.evaluate("() => imdbMap.map.timings?.maxAddMs ?? null")
         cdp.send("HeapProfiler.collectGarbage")
         heap = cdp.send("Runtime.getHeapUsage")
         out["heap_mb"] = heap["usedSize"] / 1e6

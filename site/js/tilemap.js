@@ -20,6 +20,7 @@ export class TileMap {
     this.waiting = new Map(); // quad path -> [[loaded quad, idA, idB]] relations waiting for it
     this.version = 0; // bumps whenever the loaded set changes
     this.wantedVersion = 0; // bumps whenever the set of needed quads changes
+    this.timings = { addMs: 0, maxAddMs: 0 }; // merging an arrived quad (benchmarks read it)
   }
 
   async init() {
@@ -136,6 +137,7 @@ export class TileMap {
 
   _add(path, data) {
     if (this.quads.has(path)) return;
+    const t0 = performance.now();
     const quad = {
       path,
       q: this.indexOfPath.get(path) ?? -1,
@@ -161,6 +163,9 @@ export class TileMap {
     this._linkEdges(quad);
     this.quads.trim((p) => this.wanted.has(p));
     this.version++;
+    const t = this.timings;
+    t.addMs = performance.now() - t0;
+    t.maxAddMs = Math.max(t.maxAddMs, t.addMs);
     this.onChange();
   }
 

@@ -86,7 +86,7 @@ class TinyProxy:
         config = Path(self._dir.name) / "tinyproxy.conf"
         config.write_text(
             f"Port {self.port}\nListen 127.0.0.1\nTimeout 30\nMaxClients 128\n"
-            f"Allow 127.0.0.1\nLogLevel Error\nViaProxyName \"{self.via_name}\"\n"
+            f'Allow 127.0.0.1\nLogLevel Error\nViaProxyName "{self.via_name}"\n'
         )
         self.process = subprocess.Popen(
             [binary, "-d", "-c", str(config)],

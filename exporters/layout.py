@@ -22,6 +22,9 @@ Methods (``METHODS``):
     graphs, but more than 12 CPU minutes at the reference scale with rank weights).
 ``fmme``
     OGDF's Fast Multipole Multilevel Embedder through ``tulip-python`` (optional package).
+``sfdp``
+    Graphviz's multilevel ``sfdp`` (Debian's ``graphviz``), seeded with ``-Gstart``: the
+    reference the clustered layout is measured against (minutes at the reference scale).
 
 Positions are scaled so the longer side of the bounding box is ``10 * sqrt(n)`` world units
 (about 10 units between neighbouring titles) and centred so the bounding box's centre is the
@@ -38,6 +41,8 @@ from __future__ import annotations
 
 import logging
 import random
+import shutil
+import subprocess
 from collections.abc import Callable
 
 import igraph
@@ -50,7 +55,7 @@ from .model import MapGraph
 
 logger = logging.getLogger(__name__)
 
-METHODS = ("clustered", "forces", "fr", "fmme")
+METHODS = ("clustered", "forces", "fr", "fmme", "sfdp")
 DEFAULT_METHOD = "clustered"
 
 Progress = Callable[[str, float], None]  # (stage, fraction done in [0, 1])
@@ -90,6 +95,8 @@ def compute_layout(
             pos = _forces_from_random(graph, rng, iterations, report)
         elif method == "fr":
             pos = _igraph_fr(graph, rng, seed)
+        elif method == "sfdp":
+            pos = _graphviz_sfdp(graph, seed)
         else:
             pos = _ogdf_fmme(graph)
         pos = _normalise(_pull_in_outliers(graph, pos))
@@ -301,6 +308,30 @@ def _ogdf_fmme(graph: MapGraph) -> np.ndarray:
     result = g.getLayoutProperty("viewLayout")
     g.applyLayoutAlgorithm("Fast Multipole Multilevel Embedder (OGDF)", result, params)
     return np.array([[result[v][0], result[v][1]] for v in nodes], dtype=np.float64)
+
+
+def _graphviz_sfdp(graph: MapGraph, seed: int) -> np.ndarray:
+    binary = shutil.which("sfdp")
+    if binary is None:
+        raise ValueError("layout method 'sfdp' needs Graphviz: apt-get install graphviz")
+    edges, _ = undirected_edges(graph)
+    lines = [f"graph g {{ overlap=true; start={int(seed)}; node [shape=point];"]
+    lines += [f"{i};" for i in range(graph.node_count)]  # isolated titles too
+    lines += [f"{a} -- {b};" for a, b in edges.tolist()]
+    lines.append("}")
+    done = subprocess.run(
+        [binary, "-Tplain"], input="\n".join(lines).encode(), capture_output=True, check=False
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"sfdp failed: {done.stderr.decode(errors='replace')[-500:]}")
+    pos = np.full((graph.node_count, 2), np.nan)
+    for line in done.stdout.decode().splitlines():
+        parts = line.split()
+        if parts and parts[0] == "node":
+            pos[int(parts[1])] = (float(parts[2]), -float(parts[3]))  # Graphviz's y grows up
+    if np.isnan(pos).any():
+        raise RuntimeError("sfdp did not place every title")
+    return pos
 
 
 # --- reuse, normalisation, duplicates -----------------------------------------------------

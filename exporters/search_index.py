@@ -7,8 +7,10 @@ downloads ``search/manifest.json`` once (a few KB) and then one small shard per 
   (Unicode NFKD, combining marks dropped, lower-cased; words = runs of letters and digits; in
   JavaScript ``s.normalize("NFKD").replace(/\\p{M}/gu, "").toLowerCase()`` and
   ``/[\\p{L}\\p{N}]+/gu``). ``key`` is a word's first two characters; a shard with more than
-  ``max_shard_entries`` titles is split by the first three characters (its 2-character key is
-  listed in the manifest's ``split``; the 2-character shard then keeps only 2-letter words).
+  ``max_shard_entries`` titles is split by one more character, again and again while a shard
+  is too big (up to ``MAX_KEY_CHARS``): the split key is listed in the manifest's ``split``
+  and its own shard keeps only the words that are exactly the key. A client walks down:
+  ``key = word[:2]``; while ``key`` is split and the word is longer, ``key = word[:len+1]``.
   Stop words ("the", "of", "la", …) are not indexed unless a title has nothing else.
 * ``search/id/<n>.json``: by IMDb id, ``n`` = shingle.js' table hash of the id (h = 0; for
   each UTF-16 code unit h = (h * 16 + code) & 0xFFFFFF) modulo the manifest's ``idShards``
@@ -49,6 +51,7 @@ _WORD = re.compile(r"[^\W_]+")
 _SAFE = re.compile(r"[a-z0-9]+")
 _CONTROL = re.compile("[\x00-\x1f\x7f]")
 ID_SHARD_SIZE = 500
+MAX_KEY_CHARS = 8  # past this a shard stays whole, however big (one word, many titles)
 
 
 def normalise(text: str) -> str:
@@ -106,14 +109,25 @@ def build_search_index(ts: TileSet, *, max_shard_entries: int = 1500) -> dict[st
             by_key2[key].append(i)
     shards: dict[str, list[int]] = {}
     split = []
-    for key, members in by_key2.items():
-        if len(members) <= max_shard_entries:
+    todo = sorted(by_key2.items())
+    while todo:
+        key, members = todo.pop()
+        if len(members) <= max_shard_entries or len(key) >= MAX_KEY_CHARS:
+            shards[key] = members
+            continue
+        n = len(key) + 1
+        subs: dict[str, list[int]] = defaultdict(list)
+        for i in members:  # most voted first, and so every sub-shard
+            for sub in sorted({w[:n] for w in word_sets[i] if w.startswith(key)}):
+                subs[sub].append(i)
+        own = subs.pop(key, None)  # titles whose word is exactly the key
+        if not subs:  # one word, many titles: nothing to split by
             shards[key] = members
             continue
         split.append(key)
-        for i in members:
-            for sub in sorted({w[:3] for w in word_sets[i] if w[:2] == key}):
-                shards.setdefault(sub, []).append(i)
+        if own:
+            shards[key] = own
+        todo.extend(sorted(subs.items()))
     id_shards = id_shard_count(len(entries))
     by_id: dict[str, list[int]] = defaultdict(list)
     for i in order:

@@ -233,6 +233,9 @@ def validate_tiles(
             max_edges_per_node,
             max_compact_relations,
         )
+    _check_cross_quad_edges({qid: full for qid, (_, full) in relations.items()}, problems)
+    for stray in sorted(d.glob("xquad_*.json")):
+        problems.add("xquad-file", f"{stray.name}: shingle.js never reads xquad_ files")
 
     # --- sizes ----------------------------------------------------------------------------
     sizes = [n["size"] for n in nodes_by_id.values() if _is_number(n.get("size"))]
@@ -289,6 +292,25 @@ def _check_node(  # noqa: PLR0917
         )
     ):
         problems.add("node-outside-quad", f"{nid} at ({node['x']}, {node['y']}) is outside {qid}")
+
+
+def _check_cross_quad_edges(full: dict[str, list], problems: _Problems) -> None:
+    """An edge between two quads is listed in both quads' equad files (spec section 4)."""
+    edges: dict[str, set] = {}
+    for qid, rels in full.items():
+        keys = (_relation_key(rel) for rel in rels)
+        edges[qid] = {frozenset(((k[0], k[1]), (k[2], k[3]))) for k in keys if k is not None}
+    for qid, keys in sorted(edges.items()):
+        for edge in sorted(keys, key=sorted):
+            ends = sorted(edge)
+            for other, node in ends:
+                if other != qid and other in edges and edge not in edges[other]:
+                    mate = next(n for q, n in ends if (q, n) != (other, node))
+                    problems.add(
+                        "relation-one-sided",
+                        f"equad file of {qid} lists {mate}-{node}, the equad file of {other} "
+                        "does not",
+                    )
 
 
 def _relation_key(rel) -> tuple | None:

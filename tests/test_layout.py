@@ -50,7 +50,7 @@ def test_layout_is_deterministic_for_a_seed(planted) -> None:
     assert not np.array_equal(first.x, other.x)
 
 
-@pytest.mark.parametrize("method", ["clustered", "forces", "fr"])
+@pytest.mark.parametrize("method", ["clustered", "forces", "fr", "sfdp"])
 def test_layout_is_centred_finite_and_distinct(planted, method: str) -> None:
     graph = _fresh(planted[0])
     compute_layout(graph, seed=1, method=method, iterations=40)

@@ -410,6 +410,37 @@ def _break_backend(d):
     _dump(d / "mapinfo.json", info)
 
 
+def _break_xquad(d):
+    shutil.copy(d / "equad_.json", d / "xquad_.json")
+
+
+def _break_one_sided(d):
+    info = _json(d / "mapinfo.json")
+    qid, _ = _first_leaf(info)
+    data = _json(d / f"e{qid}.json")
+    cross = [r for r in data["relations"] if r["quadA"] != r["quadB"]]
+    assert cross, "the golden leaf has no edge to another quad"
+    other = cross[0]["quadB"] if cross[0]["quadA"] == qid else cross[0]["quadA"]
+    mate = _json(d / f"e{other}.json")
+    mate["relations"] = [r for r in mate["relations"] if r != cross[0]]
+    _dump(d / f"e{other}.json", mate)
+
+
+def _break_tree_type(d):
+    info = _json(d / "mapinfo.json")
+    info["quadtree"]["type"] = "SplitZ"
+    _dump(d / "mapinfo.json", info)
+
+
+def _break_node_outside(d):
+    info = _json(d / "mapinfo.json")
+    qid, leaf = _first_leaf(info)
+    for name in (f"{qid}.json", f"e{qid}.json"):
+        data = _json(d / name)
+        data["nodes"][0]["x"] = leaf["xmax"] + (leaf["xmax"] - leaf["xmin"])
+        _dump(d / name, data)
+
+
 BREAKAGES = [
     (_break_missing_table, "missing-file"),
     (_break_nan, "invalid-json"),
@@ -431,6 +462,10 @@ BREAKAGES = [
     (_break_centre, "not-centred"),
     (_break_bitmap, "bitmap-aspect"),
     (_break_backend, "mapinfo"),
+    (_break_xquad, "xquad-file"),
+    (_break_one_sided, "relation-one-sided"),
+    (_break_tree_type, "tree-type"),
+    (_break_node_outside, "node-outside-quad"),
 ]
 
 
@@ -490,15 +525,30 @@ def test_search_index_finds_titles_and_ids(hostile_dir):
 
 
 def test_search_shards_split_when_big(tmp_path):
+    from exporters.search_index import MAX_KEY_CHARS, words
+
     g = random_graph(3000, seed=9)  # every title starts with "Title"
     write_tiles(g, tmp_path, bitmaps=False)
     manifest = _json(tmp_path / "search" / "manifest.json")
-    assert "ti" in manifest["split"]
-    shards = manifest["titleShards"]
-    # The big 2-letter key was split: its 3-letter shard holds every "Title …", and the
-    # 2-letter shard keeps only 2-letter words (none here), so it is gone.
-    assert shards["tit"] == 3000 and "ti" not in shards
-    assert (tmp_path / "search" / "t" / "tit.json").exists()
+    limit, shards = manifest["maxShardEntries"], manifest["titleShards"]
+    # "ti" is split, then "tit" and "titl": every title's word is exactly "title", so that
+    # shard holds all of them and cannot be split further.
+    assert {"ti", "tit", "titl"} <= set(manifest["split"])
+    assert shards["title"] == 3000 and "ti" not in shards and "tit" not in shards
+    # Every shard over the limit is one word (or as long a key as is allowed).
+    for key, count in shards.items():
+        if count <= limit or len(key) >= MAX_KEY_CHARS:
+            continue
+        entries = _json(tmp_path / "search" / "t" / f"{file_key(key)}.json")
+        assert all(key in words(e[1]) for e in entries), (key, count)
+    # A query walks down to its shard and finds its title there.
+    some = g.titles[123]
+    word = max(words(some), key=len)
+    key = word[:2]
+    while key in manifest["split"] and len(word) > len(key):
+        key = word[: len(key) + 1]
+    found = _json(tmp_path / "search" / "t" / f"{file_key(key)}.json")
+    assert g.ids[123] in {e[0] for e in found}
 
 
 def test_pixel_mapping_follows_the_spec():

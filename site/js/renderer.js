@@ -176,8 +176,17 @@ export class Renderer {
       const opacity = Math.min(1, Math.max(0.1, 1 - t)) * (selection ? 0.5 : 1);
       ctx.globalAlpha = opacity;
       ctx.imageSmoothingEnabled = true;
-      ctx.drawImage(bitmap, camera.toScreenX(root[0]), camera.toScreenY(root[2]),
-        (root[1] - root[0]) * camera.scale, (root[3] - root[2]) * camera.scale);
+      // Only the part of the bitmap on screen: zoomed in, the whole image scaled up is many
+      // times the canvas, and a software rasteriser pays for all of it.
+      const dx = camera.toScreenX(root[0]), dy = camera.toScreenY(root[2]);
+      const dw = (root[1] - root[0]) * camera.scale, dh = (root[3] - root[2]) * camera.scale;
+      const x0 = Math.max(0, dx), y0 = Math.max(0, dy);
+      const x1 = Math.min(W, dx + dw), y1 = Math.min(H, dy + dh);
+      if (x1 > x0 && y1 > y0 && dw > 0 && dh > 0) {
+        const kx = bitmap.width / dw, ky = bitmap.height / dh;
+        ctx.drawImage(bitmap, (x0 - dx) * kx, (y0 - dy) * ky, (x1 - x0) * kx, (y1 - y0) * ky,
+          x0, y0, x1 - x0, y1 - y0);
+      }
     }
 
     const fade = (quad) => {

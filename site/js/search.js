@@ -42,18 +42,21 @@ export class SearchIndex {
   /** Title shard keys for one (normalised) query word. */
   shardKeys(word) {
     const has = (k) => Object.hasOwn(this.titleShards, k);
-    const k2 = headChars(word, 2);
-    if (!this.split.has(k2)) return has(k2) ? [k2] : [];
-    if (Array.from(word).length >= 3) {
-      const k3 = headChars(word, 3);
-      return has(k3) ? [k3] : [];
+    const length = Array.from(word).length;
+    // Walk down the split keys while the word is longer than the key.
+    let key = headChars(word, 2);
+    while (this.split.has(key) && length > Array.from(key).length) {
+      key = headChars(word, Array.from(key).length + 1);
     }
-    // A split two-letter prefix: its own shard (two-letter words) plus the three-letter shards
-    // that fit in the budget, biggest first (more specific once a third letter is typed).
-    const keys = has(k2) ? [k2] : [];
-    let total = keys.length ? this.titleShards[k2] : 0;
+    if (!this.split.has(key)) return has(key) ? [key] : [];
+    // The word is a split prefix: its own shard (words that are exactly the key) plus the
+    // shards one character longer that fit in the budget, biggest first (more specific once
+    // another letter is typed).
+    const keys = has(key) ? [key] : [];
+    let total = keys.length ? this.titleShards[key] : 0;
+    const n = Array.from(key).length + 1;
     const subs = Object.keys(this.titleShards)
-      .filter((k) => k.length > k2.length && k.startsWith(k2) && headChars(k, 2) === k2)
+      .filter((k) => k.startsWith(key) && Array.from(k).length === n)
       .sort((a, b) => this.titleShards[b] - this.titleShards[a]);
     for (const k of subs) {
       if (total + this.titleShards[k] > this.settings.searchShardBudget) continue;

@@ -50,7 +50,8 @@ STOPWORDS = frozenset(
 _WORD = re.compile(r"[^\W_]+")
 _SAFE = re.compile(r"[a-z0-9]+")
 _CONTROL = re.compile("[\x00-\x1f\x7f]")
-ID_SHARD_SIZE = 500
+# ~100 titles a shard (~7 KB): a panel names its ~40 listed titles from ~40 small files.
+ID_SHARD_SIZE = 100
 MAX_KEY_CHARS = 8  # past this a shard stays whole, however big (one word, many titles)
 
 

@@ -71,6 +71,7 @@ bench: venv
 	$(PY) -m benchmarks.bench_crawl --pages 5000 --no-bare | tee bench-results/crawl-5k.txt
 	$(PY) -m benchmarks.bench_crawl | tee bench-results/crawl.txt
 	$(PY) -m benchmarks.bench_formats | tee bench-results/formats.txt
+	$(PY) -m benchmarks.bench_layout --method clustered --method sfdp | tee bench-results/layout.txt
 	$(PY) -m benchmarks.bench_export --keep | tee bench-results/export.txt
 	$(PY) -m benchmarks.bench_site --tiles build/bench-export/data \
 	    --screenshots bench-results/site | tee bench-results/site.txt

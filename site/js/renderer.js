@@ -12,11 +12,18 @@ const SPRITES = 800; // label sprites kept
 const MEASURES_PER_FRAME = 40;
 const SQUARE_BELOW = 2.2; // radius (px) under which a title is drawn as a square
 const SPRITES_PER_FRAME = 8;
+// Milliseconds a frame may spend rebuilding quads' edge paths; the rest wait for the next
+// frame (drawing their previous paths meanwhile), so a zoom that wakes many quads at once
+// does not make one long frame.
+const EDGE_REBUILD_MS = 6;
 
 export class Renderer {
   constructor(canvas, settings) {
     this.canvas = canvas;
-    this.ctx = canvas.getContext("2d", { alpha: false });
+    // desynchronized: frames go to the screen without waiting for the compositor's commit,
+    // which on a machine without a GPU rasterises the whole canvas on the main thread
+    // (measured: long tasks in the benchmark's tour went from 7-17 to 1-4).
+    this.ctx = canvas.getContext("2d", { alpha: false, desynchronized: true });
     this.settings = settings;
     this.palette = settings.nodeColors;
     this.dpr = 1;
@@ -87,7 +94,7 @@ export class Renderer {
    * made when the quad is first drawn and again only when its edges or the hidden
    * communities change, so a frame only strokes them.
    */
-  _edgePaths(quad, map, hidden, hiddenKey) {
+  _edgePaths(quad, map, hidden, hiddenKey, deadline) {
     const wanted = map.wanted;
     const base = `${quad.edgeVersion}|${hiddenKey}|${this.paletteVersion}`;
     if (quad.edgeBase === base) {
@@ -100,8 +107,14 @@ export class Renderer {
           break;
         }
       }
-      quad.edgeWanted = map.wantedVersion;
-      if (same) return quad.edgePaths;
+      if (same) {
+        quad.edgeWanted = map.wantedVersion;
+        return quad.edgePaths;
+      }
+    }
+    if (quad.edgePaths && performance.now() > deadline) {
+      this.edgesPending = true; // out of time this frame: the old paths once more
+      return quad.edgePaths;
     }
     const deps = new Map();
     for (const [a, b] of quad.edges) {
@@ -202,12 +215,14 @@ export class Renderer {
       dpr * (W / 2 - camera.x * camera.scale), dpr * (H / 2 - camera.y * camera.scale));
     ctx.lineWidth = s.edgeWidth / camera.scale;
     ctx.lineCap = "round";
+    const deadline = performance.now() + EDGE_REBUILD_MS;
+    this.edgesPending = false;
     for (const quad of this.quadOrder) {
       if (!quad.edges.length || !meets(quad.edgeBox)) continue;
       const alpha = s.edgeOpacity * fade(quad) * dim;
       if (alpha <= 0.003) continue;
       ctx.globalAlpha = alpha;
-      for (const g of this._edgePaths(quad, map, hidden, hiddenKey)) {
+      for (const g of this._edgePaths(quad, map, hidden, hiddenKey, deadline)) {
         if (!meets(g.box)) continue;
         ctx.strokeStyle = g.color;
         ctx.stroke(g.path);
@@ -313,7 +328,7 @@ export class Renderer {
     // Time spent per phase in the last frame (ms): bitmap, edges, nodes, selection, labels.
     const tEnd = performance.now();
     this.timings.phases = [tBitmap - tStart, tEdges - tBitmap, tNodes - tEdges, tSel - tNodes, tEnd - tSel];
-    if (this.labelsPending) {
+    if (this.labelsPending || this.edgesPending) {
       this.labelsPending = false;
       animating = true;
     }

@@ -200,14 +200,19 @@ def main(argv: list[str] | None = None) -> int:
     except (FileNotFoundError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    print(f"serving {args.dir} at {server_url(server)} (Ctrl-C to stop)", flush=True)
+    serve_until_interrupted(server, f"serving {args.dir} at {server_url(server)}")
+    return 0
+
+
+def serve_until_interrupted(server: ThreadingHTTPServer, message: str) -> None:
+    """Print ``message`` and serve until Ctrl-C, then close the server."""
+    print(f"{message}  (Ctrl-C to stop)", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
         server.server_close()
-    return 0
 
 
 if __name__ == "__main__":

@@ -169,16 +169,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def serve_site(data: Path, port: int) -> int:
     """Serve site/ with ``data`` at /data/ until Ctrl-C."""
-    from exporters.serve import make_server, server_url  # noqa: PLC0415 (only when serving)
+    from exporters import serve  # noqa: PLC0415 (only when serving)
 
-    server = make_server(ROOT / "site", port, data_dir=data, quiet=True)
-    print(f"open the map: {server_url(server)}  (Ctrl-C to stop)", flush=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
+    server = serve.make_server(ROOT / "site", port, data_dir=data, quiet=True)
+    serve.serve_until_interrupted(server, f"open the map: {serve.server_url(server)}")
     return 0
 
 

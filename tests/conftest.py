@@ -3,12 +3,28 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 TESTS = ROOT / "tests"
+
+
+def crawl_command(base_url: str, db: Path, seeds: list[str], *, settings=None, args=None):
+    """``scrapy crawl imdb`` against a sandbox, following every title type, no delays."""
+    command = [
+        sys.executable, "-m", "scrapy", "crawl", "imdb",
+        "-a", f"seeds={','.join(seeds)}", "-a", "follow_types=",
+        "-s", f"IMDB_BASE_URL={base_url}", "-s", f"IMDB_DB_PATH={db}",
+        "-s", "IMDB_PROFILE=sandbox", "-s", "IMDB_PROGRESS_INTERVAL=1",
+    ]  # fmt: skip
+    for name, value in (settings or {}).items():
+        command += ["-s", f"{name}={value}"]
+    for name, value in (args or {}).items():
+        command += ["-a", f"{name}={value}"]
+    return command
 
 
 def needs_tool(missing: str | None) -> pytest.MarkDecorator:

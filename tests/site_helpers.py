@@ -55,6 +55,8 @@ def crawl_and_export(work: Path, *, titles: int = 600, seed: int = 5) -> tuple[P
     """Crawl a sandbox of ``titles`` titles and export its map; returns (database, map folder)."""
     from imdb_spider.sandbox import Sandbox
 
+    from .conftest import crawl_command
+
     work.mkdir(parents=True, exist_ok=True)
     db, data = work / "crawl.sqlite", work / "data"
     for stale in (db, data):
@@ -64,12 +66,7 @@ def crawl_and_export(work: Path, *, titles: int = 600, seed: int = 5) -> tuple[P
             stale.unlink()
     with Sandbox(titles=titles, seed=seed, small_pages=True) as sandbox:
         seeds = sandbox.seeds(3)
-        command = [
-            sys.executable, "-m", "scrapy", "crawl", "imdb",
-            "-a", f"seeds={','.join(seeds)}", "-a", "follow_types=",
-            "-s", f"IMDB_BASE_URL={sandbox.base_url}", "-s", f"IMDB_DB_PATH={db}",
-            "-s", "IMDB_PROFILE=sandbox", "-s", "LOG_LEVEL=WARNING",
-        ]  # fmt: skip
+        command = crawl_command(sandbox.base_url, db, seeds, settings={"LOG_LEVEL": "WARNING"})
         done = subprocess.run(
             command, cwd=ROOT, capture_output=True, text=True, timeout=CRAWL_TIMEOUT, check=False
         )

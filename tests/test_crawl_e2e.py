@@ -13,7 +13,6 @@ import random
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from collections import deque
 from pathlib import Path
@@ -24,7 +23,7 @@ from imdb_spider.localproxies import BadProxy, TinyProxy, dead_proxy_url
 from imdb_spider.sandbox import Sandbox, Universe, build_universe
 from imdb_spider.store import Store
 
-from .conftest import ROOT
+from .conftest import ROOT, crawl_command
 
 CRAWL_TIMEOUT = 180
 
@@ -51,20 +50,6 @@ def reachable(universe: Universe, seeds: list[str]) -> set[str]:
                 seen.add(tt)
                 queue.append(j)
     return seen
-
-
-def crawl_command(base_url: str, db: Path, seeds: list[str], *, settings=None, args=None):
-    command = [
-        sys.executable, "-m", "scrapy", "crawl", "imdb",
-        "-a", f"seeds={','.join(seeds)}", "-a", "follow_types=",
-        "-s", f"IMDB_BASE_URL={base_url}", "-s", f"IMDB_DB_PATH={db}",
-        "-s", "IMDB_PROFILE=sandbox", "-s", "IMDB_PROGRESS_INTERVAL=1",
-    ]  # fmt: skip
-    for name, value in (settings or {}).items():
-        command += ["-s", f"{name}={value}"]
-    for name, value in (args or {}).items():
-        command += ["-a", f"{name}={value}"]
-    return command
 
 
 def run_crawl(command: list[str]) -> subprocess.CompletedProcess:

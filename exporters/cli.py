@@ -240,7 +240,13 @@ def run_all(args: argparse.Namespace) -> int:
         steps.run(fmt, lambda w=writer, p=path: w(graph, p), lambda _, p=path: f"{_mb(p)} {p}")
     tile_stats = steps.run(
         "tiles",
-        lambda: write_tiles(graph, out, max_edges_per_node=args.edge_cap, preview=preview),
+        lambda: write_tiles(
+            graph,
+            out,
+            max_edges_per_node=args.edge_cap,
+            preview=preview,
+            progress=steps.progress("tiles"),
+        ),
         lambda s: (
             f"{s.quads:,} quads, {s.files:,} files ({s.files - s.unchanged:,} changed), "
             f"{s.bytes / 1e6:.1f} MB in {out}"

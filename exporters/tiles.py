@@ -39,7 +39,7 @@ import io
 import logging
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -645,9 +645,13 @@ def write_tiles(
     search: bool = True,
     bitmaps: bool = True,
     preview: str | Path | None = None,
+    progress: Callable[[str, float], None] | None = None,
 ) -> TileStats:
     """Write a shingle.js graph directory (plus legend, search index and bitmaps) to ``out_dir``,
-    and the whole map as a PNG to ``preview`` if given."""
+    and the whole map as a PNG to ``preview`` if given. ``progress(stage, fraction)`` is told
+    how far the writing is."""
+    report = progress or (lambda stage, fraction: None)
+    report("tree", 0.0)
     ts = build_tileset(
         graph,
         max_nodes_per_quad=max_nodes_per_quad,
@@ -685,7 +689,10 @@ def write_tiles(
         stats.bytes += len(data)
         stats.bytes_by_kind[kind] = stats.bytes_by_kind.get(kind, 0) + len(data)
 
-    for name, data in iter_tile_files(ts):
+    expected = 2 * ts.tree.size + 1  # quad_ and equad_ files, then tables and mapinfo
+    for k, (name, data) in enumerate(iter_tile_files(ts)):
+        if k % 256 == 0:
+            report("quads", 0.8 * min(1.0, k / expected))
         kind = name.split("_")[0] if "_" in name else re.sub(r"\d+\.json$", "", name)
         put(name, data, kind.removesuffix(".json"))
         if name.startswith("quad_"):
@@ -700,14 +707,17 @@ def write_tiles(
     if search:
         from .search_index import iter_search_files  # noqa: PLC0415
 
+        report("search index", 0.8)
         for name, data in iter_search_files(ts):
             put(name, data, "search")
     if bitmaps:
         from .bitmap import iter_bitmaps  # noqa: PLC0415
 
+        report("bitmaps", 0.9)
         for name, data in iter_bitmaps(ts):
             put(name, data, "image")
     _remove_stale(out, stale - ({Path(preview)} if preview is not None else set()))
+    report("preview", 0.97)
     if preview is not None:
         from .bitmap import write_preview  # noqa: PLC0415
 
@@ -724,4 +734,5 @@ def write_tiles(
         stats.bytes / 1e6,
         out,
     )
+    report("done", 1.0)
     return stats

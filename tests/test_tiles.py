@@ -614,3 +614,11 @@ def test_id_search_shards_use_the_table_hash(golden, golden_dir):
     for tt in golden.ids[:50]:
         entries = _json(golden_dir / "search" / "id" / f"{node_hash(tt, shards)}.json")
         assert tt in {e[0] for e in entries}
+
+
+def test_writing_reports_progress(tmp_path):
+    seen = []
+    write_tiles(random_graph(1500, seed=3), tmp_path, progress=lambda s, f: seen.append((s, f)))
+    fractions = [f for _, f in seen]
+    assert fractions == sorted(fractions) and fractions[0] == 0.0 and seen[-1] == ("done", 1.0)
+    assert {"quads", "search index", "bitmaps"} <= {s for s, _ in seen}

@@ -103,10 +103,9 @@ def main() -> None:
         wall, cpu, rss = run_measured(crawl)
         with Store(db, create=False) as store:
             ids = [row["id"] for row in store.titles()]
-        titles = len(ids)
         n = len(ids)
         print(
-            f"pages: {n} fetched ({titles} titles stored), sandbox {args.titles} titles, "
+            f"pages: {n} fetched ({n} titles stored), sandbox {args.titles} titles, "
             f"concurrency {args.concurrency}, load {os.getloadavg()[0]:.2f}"
         )
         print(f"{'spider':8} {'wall s':>8} {'pages/s':>8} {'CPU ms/page':>12} {'peak RSS MB':>12}")

@@ -114,21 +114,21 @@ def _load_state(out: Path) -> dict[str, Any]:
     return state if state.get("version") == STATE_VERSION else {}
 
 
-def _previous_positions(out: Path) -> dict[str, tuple[float, float]] | None:
+def _previous_export(
+    out: Path,
+) -> tuple[dict[str, tuple[float, float]] | None, dict[str, int] | None]:
+    """(positions, communities) by title id from the last export's state, each None if absent
+    (communities are missing from exports older than their reuse)."""
     try:
         data = np.load(out / STATE_DIR / "layout.npz", allow_pickle=False)
     except (OSError, ValueError):
-        return None
-    positions = zip(data["x"].tolist(), data["y"].tolist(), strict=True)
-    return dict(zip(data["ids"].tolist(), positions, strict=True))
-
-
-def _previous_communities(out: Path) -> dict[str, int] | None:
-    try:
-        data = np.load(out / STATE_DIR / "layout.npz", allow_pickle=False)
-        return dict(zip(data["ids"].tolist(), data["community"].tolist(), strict=True))
-    except (OSError, ValueError, KeyError):
-        return None
+        return None, None
+    ids = data["ids"].tolist()
+    xy = zip(data["x"].tolist(), data["y"].tolist(), strict=True)
+    positions = dict(zip(ids, xy, strict=True))
+    if "community" not in data.files:
+        return positions, None
+    return positions, dict(zip(ids, data["community"].tolist(), strict=True))
 
 
 def _save_state(out: Path, digest: str, options: dict[str, Any], graph: MapGraph) -> None:
@@ -204,7 +204,7 @@ def run_all(args: argparse.Namespace) -> int:
         steps.say(f"up to date: nothing changed in {args.db} since the last export to {out}")
         return 0
 
-    before = _previous_communities(out) if args.reuse_layout else None
+    reuse, before = _previous_export(out) if args.reuse_layout else (None, None)
     steps.run(
         "communities",
         lambda: detect_communities(
@@ -216,7 +216,6 @@ def run_all(args: argparse.Namespace) -> int:
         ),
     )
     compute_sizes(graph)
-    reuse = _previous_positions(out) if args.reuse_layout else None
     if reuse is not None:
         placed = sum(1 for tt in graph.ids if tt in reuse)
         steps.say(f"{'':>12}          reusing positions of {placed:,} titles; "

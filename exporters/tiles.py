@@ -245,7 +245,7 @@ def pad_quadtree(tree: QuadTree, min_quad_fraction: float = 0.3) -> float:
         if stable:
             break
     tree.bbox = boxes
-    return _shape(boxes, leaves)[0]
+    return average  # of the final boxes
 
 
 # --- edges ----------------------------------------------------------------------------------

@@ -9,10 +9,14 @@ issue #5 in brackets):
   the opening view needs are drawn;
 * typing a query to suggestions [<= 100 ms], cold (its shard not yet loaded) and warm;
 * Enter to the panel [<= 500 ms]: title shown, and both lists titled;
-* long tasks (> 50 ms, PerformanceObserver ``longtask``) during a scripted pan-and-zoom tour
-  with the mouse (wheel zooms about the cursor, drags) [none];
-* JS heap after the tour [<= 300 MB] (CDP ``Runtime.getHeapUsage`` of the page; the loader
-  worker's heap is reported separately when Chromium exposes it).
+* long tasks (> 50 ms, PerformanceObserver ``longtask``) on the page's main thread during a
+  scripted pan-and-zoom tour with the mouse (wheel zooms about the cursor, drags) [none]; and,
+  as the main thread no longer draws, the frames drawn during the tour and those that took
+  over 50 ms wherever they were drawn;
+* JS heap after the tour [<= 300 MB]: the page's and its workers' (CDP
+  ``Runtime.getHeapUsage`` of each target).
+
+``--renderer page`` draws on the main thread instead of the render worker, for comparison.
 
 A reference-scale tile directory: ``python -m benchmarks.bench_formats --out DIR`` or
 ``python -m benchmarks.bench_export --keep``.
@@ -125,14 +129,50 @@ def tour(page, width: int, height: int) -> None:
     page.wait_for_timeout(800)
 
 
-def run(tiles: Path, width: int, height: int, screenshots: Path | None) -> dict:
+def heaps(browser, page) -> dict[str, float]:
+    """Used JS heap (MB) of the page and each worker, by script name, after a garbage collection.
+
+    Workers have no Playwright CDP session, so this goes through the browser's: attach to each
+    target and exchange raw protocol messages with it.
+    """
+    cdp = browser.new_browser_cdp_session()
+    replies: dict[tuple[str, int], dict] = {}
+
+    def received(event: dict) -> None:
+        message = json.loads(event["message"])
+        if "id" in message:
+            replies[event["sessionId"], message["id"]] = message
+
+    cdp.on("Target.receivedMessageFromTarget", received)
+    out: dict[str, float] = {}
+    for target in cdp.send("Target.getTargets")["targetInfos"]:
+        if target["type"] not in ("page", "worker"):
+            continue
+        attach = {"targetId": target["targetId"], "flatten": False}
+        sid = cdp.send("Target.attachToTarget", attach)["sessionId"]
+        for n, method in enumerate(("HeapProfiler.collectGarbage", "Runtime.getHeapUsage")):
+            message = json.dumps({"id": n, "method": method})
+            cdp.send("Target.sendMessageToTarget", {"sessionId": sid, "message": message})
+        deadline = time.monotonic() + 10
+        while (sid, 1) not in replies and time.monotonic() < deadline:
+            page.wait_for_timeout(20)  # lets Playwright deliver the events
+        used = replies.get((sid, 1), {}).get("result", {}).get("usedSize")
+        if used is not None:
+            name = "page" if target["type"] == "page" else target["url"].rsplit("/", 1)[-1]
+            out[name] = out.get(name, 0) + used / 1e6
+        cdp.send("Target.detachFromTarget", {"sessionId": sid})
+    cdp.detach()
+    return out
+
+
+def run(tiles: Path, width: int, height: int, screenshots: Path | None, renderer: str) -> dict:
     from playwright.sync_api import sync_playwright
 
     from exporters.serve import StaticServer
     from tests.site_helpers import launch_chromium
 
     title, query = pick_query(tiles)
-    out: dict = {"title": title, "query": query}
+    out: dict = {"title": title, "query": query, "renderer": renderer}
     with StaticServer(ROOT / "site", data_dir=tiles) as server, sync_playwright() as p:
         browser = launch_chromium(p)
         context = browser.new_context(viewport={"width": width, "height": height})
@@ -147,12 +187,12 @@ def run(tiles: Path, width: int, height: int, screenshots: Path | None) -> dict:
         cdp = context.new_cdp_session(page)
         cdp.send("Performance.enable")
         start = time.perf_counter()
-        page.goto(server.url)
+        page.goto(f"{server.url}?renderer={renderer}")
         page.wait_for_function("() => window.imdbMap && window.imdbMap.firstDraw !== null",
                                timeout=30_000, polling=20)  # fmt: skip
         first = page.evaluate(
             "() => ({t: performance.getEntriesByName('map-first-draw')[0].startTime,"
-            " origin: performance.timeOrigin, quads: imdbMap.map.quads.size})"
+            " origin: performance.timeOrigin, quads: imdbMap.frameStats.quads})"
         )
         out["first_draw_ms"] = first["t"]
         out["first_draw_wall_ms"] = (time.perf_counter() - start) * 1000
@@ -193,9 +233,14 @@ def run(tiles: Path, width: int, height: int, screenshots: Path | None) -> dict:
         page.evaluate("() => document.activeElement && document.activeElement.blur()")
         page.wait_for_timeout(300)
 
-        tour_start = page.evaluate("() => performance.now()")
+        frames = (
+            "() => [performance.now(), imdbMap.frameStats.frames, imdbMap.frameStats.slowFrames]"
+        )
+        tour_start, frames0, slow0 = page.evaluate(frames)
         tour(page, width, height)
-        tour_end = page.evaluate("() => performance.now()")
+        tour_end, frames1, slow1 = page.evaluate(frames)
+        out["tour_frames"] = frames1 - frames0
+        out["tour_slow_frames"] = slow1 - slow0
         long_tasks = page.evaluate("() => window.__longTasks")
         during = [d for t, d in long_tasks if tour_start <= t <= tour_end]
         out["tour_s"] = (tour_end - tour_start) / 1000
@@ -203,12 +248,11 @@ def run(tiles: Path, width: int, height: int, screenshots: Path | None) -> dict:
         out["longest_task_ms"] = max(during, default=0)
         out["long_tasks_whole_session"] = len(long_tasks)
         # Where main-thread time goes: the slowest frame and the slowest quad merge.
-        out["frame_max_ms"] = page.evaluate("() => imdbMap.renderer.timings.maxDrawMs")
-        out["quad_add_max_ms"] = page.evaluate("() => imdbMap.map.timings?.maxAddMs ?? null")
-        cdp.send("HeapProfiler.collectGarbage")
-        heap = cdp.send("Runtime.getHeapUsage")
-        out["heap_mb"] = heap["usedSize"] / 1e6
-        out["quads_in_memory"] = page.evaluate("() => imdbMap.map.quads.size")
+        out["frame_max_ms"] = page.evaluate("() => imdbMap.frameStats.maxDrawMs")
+        out["quad_add_max_ms"] = page.evaluate("() => imdbMap.frameStats.maxAddMs")
+        out["heaps_mb"] = heaps(browser, page)
+        out["heap_mb"] = sum(out["heaps_mb"].values())
+        out["quads_in_memory"] = page.evaluate("() => imdbMap.frameStats.quads")
         out["requests_total"] = len(finished)
         out["failed_requests"] = failed
         out["console_errors"] = errors
@@ -238,8 +282,11 @@ def table(r: dict) -> str:
         ("Enter to both lists titled", f"{r['panel_lists_ms']:.0f} ms", "", ""),
         (f"long tasks > 50 ms in a {r['tour_s']:.0f} s tour", f"{r['long_tasks']} "
          f"(longest {r['longest_task_ms']:.0f} ms)", "0", ok(r["long_tasks"], 0)),
+        (f"  frames drawn ({r['renderer']}) / over 50 ms", f"{r['tour_frames']} / "
+         f"{r['tour_slow_frames']} (max {r['frame_max_ms']:.0f} ms)", "", ""),
         ("JS heap after the tour", f"{r['heap_mb']:.1f} MB", "<= 300 MB",
          ok(r["heap_mb"], GOALS["heap_mb"])),
+        ("  by context", ", ".join(f"{k} {v:.1f}" for k, v in r["heaps_mb"].items()), "", ""),
         ("quads in memory / requests", f"{r['quads_in_memory']} / {r['requests_total']}", "", ""),
     ]  # fmt: skip
     width = max(len(row[0]) for row in rows)
@@ -259,13 +306,19 @@ def main() -> None:
     parser.add_argument("--height", type=int, default=800)
     parser.add_argument("--screenshots", type=Path, help="save screenshots in this folder")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
+    parser.add_argument(
+        "--renderer",
+        choices=("worker", "page"),
+        default="worker",
+        help="draw in the render worker (the default) or on the main thread",
+    )
     args = parser.parse_args()
     if not (args.tiles / "mapinfo.json").is_file():
         raise SystemExit(f"no mapinfo.json in {args.tiles}: pass an exported tile directory")
     if args.screenshots:
         args.screenshots.mkdir(parents=True, exist_ok=True)
     sys.path.insert(0, str(ROOT))
-    result = run(args.tiles, args.width, args.height, args.screenshots)
+    result = run(args.tiles, args.width, args.height, args.screenshots, args.renderer)
     info = json.loads((args.tiles / "mapinfo.json").read_text())
     nodes, edges = info.get("nrnodes", 0), info.get("nredges", 0)
     print(f"map: {args.tiles} ({nodes:,} titles, {edges:,} edges drawn); "

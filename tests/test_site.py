@@ -203,19 +203,40 @@ def test_map_draws_with_bitmap_and_labels(open_map) -> None:
     assert not any("/equad_" in url for url in s.requests)  # details only on demand
     assert painted_pixels(s) > 5000
     state = s.page.evaluate(
-        "() => ({quads: imdbMap.map.quads.size, wanted: imdbMap.map.wanted.size,"
-        " tree: imdbMap.map.tree.paths.length, nodes: imdbMap.renderer.visibleNodes.length})"
+        "() => ({quads: imdbMap.frameStats.quads, wanted: imdbMap.frameStats.wanted,"
+        " tree: imdbMap.tree.tree.paths.length, nodes: imdbMap.frameStats.visible})"
     )
     assert 0 < state["quads"] <= state["tree"]
     assert state["nodes"] > 50
+    # Drawn in the render worker: the page's canvas was handed over (it has no context here).
+    assert s.page.evaluate("() => imdbMap.client.inWorker") is True
+    with pytest.raises(Exception, match=r"transferred|InvalidStateError"):
+        s.page.evaluate("() => document.querySelector('canvas.map').getContext('2d')")
     shot(s, "overview")
+    s.assert_clean()
+
+
+def test_page_renderer_fallback_draws_and_picks(open_map) -> None:
+    """`?renderer=page` (what browsers without OffscreenCanvas get) draws and hit-tests the same."""
+    s = open_map("?data=data/crawl/&renderer=page")
+    s.page.wait_for_timeout(400)
+    assert s.page.evaluate("() => imdbMap.client.inWorker") is False
+    assert painted_pixels(s) > 5000
+    node = s.page.evaluate(
+        "async () => { const v = (await imdbMap.visibleTitles()).sort((a, b) => b.r - a.r)[0];"
+        " const r = document.querySelector('canvas.map').getBoundingClientRect();"
+        " return {id: v.id, x: v.sx + r.left, y: v.sy + r.top}; }"
+    )
+    s.page.mouse.click(node["x"], node["y"])
+    wait_panel(s, node["id"])
+    shot(s, "page-renderer")
     s.assert_clean()
 
 
 def test_zoom_loads_deeper_quads_and_pan_moves(open_map) -> None:
     s = open_map()
     before = view(s)
-    depth = "() => Math.max(...[...imdbMap.map.quads.keys()].map((p) => p.length))"
+    depth = "async () => Math.max(...(await imdbMap.loadedQuads()).map((p) => p.length))"
     shallow = s.page.evaluate(depth)
     s.page.mouse.move(640, 420)
     for _ in range(5):
@@ -370,7 +391,7 @@ def test_hostile_titles_are_literal_text_and_accents_are_ignored(open_map) -> No
 def test_legend_hides_and_shows_communities(open_map) -> None:
     s = open_map()
     s.page.wait_for_timeout(400)
-    count = "() => imdbMap.renderer.visibleNodes.length"
+    count = "async () => (await imdbMap.visibleTitles()).length"
     shown = s.page.evaluate(count)
     boxes = s.page.locator(".legend-item input")
     assert boxes.count() >= 2
@@ -378,7 +399,7 @@ def test_legend_hides_and_shows_communities(open_map) -> None:
     community = int(first.get_attribute("data-community"))
     first.uncheck()
     s.page.wait_for_timeout(200)
-    drawn = s.page.evaluate("() => imdbMap.renderer.visibleNodes.map((v) => v[0].community)")
+    drawn = s.page.evaluate("async () => (await imdbMap.visibleTitles()).map((v) => v.community)")
     assert community not in drawn and 0 < len(drawn) < shown
     s.page.locator(".legend .hide-all").click()
     s.page.wait_for_timeout(200)
@@ -396,9 +417,9 @@ def test_click_hover_and_escape(open_map) -> None:
     s = open_map()
     s.page.wait_for_timeout(400)
     node = s.page.evaluate(
-        "() => { const v = [...imdbMap.renderer.visibleNodes].sort((a, b) => b[3] - a[3])[0];"
+        "async () => { const v = (await imdbMap.visibleTitles()).sort((a, b) => b.r - a.r)[0];"
         " const r = document.querySelector('canvas.map').getBoundingClientRect();"
-        " return {id: v[0].id, name: v[0].name, x: v[1] + r.left, y: v[2] + r.top}; }"
+        " return {id: v.id, name: v.name, x: v.sx + r.left, y: v.sy + r.top}; }"
     )
     s.page.mouse.move(node["x"], node["y"])
     s.page.wait_for_selector(".tooltip:not([hidden])")

@@ -1,5 +1,8 @@
 // Data loading, separate from rendering: a prioritised request queue over a worker that fetches
-// and parses map files, and a small LRU cache.
+// and parses map files (or over fetches made in place, inside a worker already), and a small
+// LRU cache.
+
+import { fetchPrepared } from "./prepare.js";
 
 export class LRU {
   constructor(capacity, onEvict = null) {
@@ -49,19 +52,22 @@ export class LRU {
 }
 
 /**
- * Fetches files of the map folder through the worker, at most `maxConcurrent` at a time, most
- * urgent first (lower priority number = sooner). The same file is never requested twice at
- * once. Queued requests that nobody wants any more can be dropped with `retain`.
+ * Fetches files of the map folder, at most `maxConcurrent` at a time, most urgent first (lower
+ * priority number = sooner). The same file is never requested twice at once. Queued requests
+ * that nobody wants any more can be dropped with `retain`.
+ *
+ * `base`: the map folder's absolute URL. `transport`: "worker" (a loader worker fetches and
+ * parses: for the page) or "inline" (fetch and parse here: for code that is in a worker).
  */
 export class Loader {
-  constructor(basePath, maxConcurrent) {
-    this.base = new URL(basePath, document.baseURI);
+  constructor(base, maxConcurrent, transport = "worker") {
+    this.base = new URL(base);
     this.maxConcurrent = maxConcurrent;
-    this.worker = new Worker(new URL("./loader-worker.js", import.meta.url), { type: "module" });
-    this.worker.onmessage = (event) => this._done(event.data);
+    const done = (message) => this._done(message);
+    this.send = transport === "inline" ? inlineTransport(done) : workerTransport(done);
     this.nextId = 1;
     this.queue = []; // {name, kind, priority, group, waiters}
-    this.active = new Map(); // worker id -> job
+    this.active = new Map(); // request id -> job
     this.byName = new Map(); // name -> job (queued or active)
     this.bytes = 0;
     this.requests = 0;
@@ -109,7 +115,7 @@ export class Loader {
       const id = this.nextId++;
       this.active.set(id, job);
       this.requests++;
-      this.worker.postMessage({ id, kind: job.kind, url: this.url(job.name) });
+      this.send({ id, kind: job.kind, url: this.url(job.name) });
     }
   }
 
@@ -125,4 +131,21 @@ export class Loader {
     }
     this._pump();
   }
+}
+
+function workerTransport(done) {
+  const worker = new Worker(new URL("./loader-worker.js", import.meta.url), { type: "module" });
+  worker.onmessage = (event) => done(event.data);
+  return (request) => worker.postMessage(request);
+}
+
+function inlineTransport(done) {
+  return async ({ id, kind, url }) => {
+    try {
+      const { result } = await fetchPrepared(url, kind);
+      done({ id, result });
+    } catch (error) {
+      done({ id, error: String(error && error.message || error) });
+    }
+  };
 }

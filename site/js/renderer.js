@@ -20,9 +20,10 @@ const EDGE_REBUILD_MS = 6;
 export class Renderer {
   constructor(canvas, settings) {
     this.canvas = canvas;
-    // desynchronized: frames go to the screen without waiting for the compositor's commit,
-    // which on a machine without a GPU rasterises the whole canvas on the main thread
-    // (measured: long tasks in the benchmark's tour went from 7-17 to 1-4).
+    // desynchronized (for a page canvas, when drawing on the main thread): frames go to the
+    // screen without waiting for the compositor's commit, which on a machine without a GPU
+    // rasterises the whole canvas on the main thread (measured: long tasks in the benchmark's
+    // tour went from 7-17 to 1-4). The render worker's OffscreenCanvas does not need it.
     this.ctx = canvas.getContext("2d", { alpha: false, desynchronized: true });
     this.settings = settings;
     this.palette = settings.nodeColors;

@@ -14,6 +14,9 @@ export const DEFAULTS = Object.freeze({
   dataPath: "data/",
   // Draw image_2400low.jpg then image_2400.jpg under the nodes while zoomed out.
   useBitmap: true,
+  // "worker": draw in a worker over an OffscreenCanvas, so drawing never blocks input (the
+  // page falls back to "page" where browsers lack it); "page": draw on the main thread.
+  renderer: "worker",
   background: "#0d1117",
   // A quad is loaded when its box, on screen, is at least this many pixels (geometric mean of
   // width and height) and intersects the view grown by `quadMargin` of its size.
@@ -58,6 +61,7 @@ const colorString = (v) => typeof v === "string" && /^(#[0-9a-fA-F]{3,8}|[a-z]+|
 const RULES = {
   dataPath: [(v) => nonEmptyString(v) && v.endsWith("/"), "expecting a non-empty path ending with \"/\""],
   useBitmap: [(v) => typeof v === "boolean", "expecting a boolean"],
+  renderer: [(v) => v === "worker" || v === "page", "expecting \"worker\" or \"page\""],
   background: [colorString, "expecting a CSS colour"],
   quadMinPixels: [positive, "expecting a positive number"],
   quadMargin: [fraction, "expecting a number between 0 and 1"],
@@ -133,7 +137,10 @@ export function settingsFromElement(element) {
   return out;
 }
 
-/** `?data=` (the map folder) from a query string; a missing final "/" is added. */
+/**
+ * `?data=` (the map folder; a missing final "/" is added) and `?renderer=` from a query
+ * string.
+ */
 export function settingsFromQuery(search) {
   const params = new URLSearchParams(search);
   const out = {};
@@ -145,6 +152,8 @@ export function settingsFromQuery(search) {
     }
     out.dataPath = data.endsWith("/") ? data : `${data}/`;
   }
+  const renderer = params.get("renderer");
+  if (renderer !== null) out.renderer = renderer;
   return out;
 }
 

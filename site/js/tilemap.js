@@ -1,37 +1,24 @@
-// The map's data side: the quad tree from mapinfo.json, which quads the view needs, and the
-// parsed quads in memory (an LRU), with the node index and drawable edges derived from them.
-// Nothing here draws.
+// The map's data side: the quad tree from mapinfo.json (QuadTree: geometry, and which quads a
+// view needs), and the parsed quads in memory (TileMap: an LRU, with the node index and
+// drawable edges derived from them). Nothing here draws.
 
 import { LRU } from "./loader.js";
 
-export class TileMap {
-  constructor(loader, settings, onChange) {
-    this.loader = loader;
-    this.settings = settings;
-    this.onChange = onChange; // called when quads arrive or leave
-    this.info = null;
-    this.tree = null;
-    this.indexOfPath = new Map();
-    this.wanted = new Set(); // quad paths the current view needs
-    this.quads = new LRU(settings.maxCachedQuads, (path, quad) => this._evicted(quad));
-    this.nodeById = new Map();
-    this.failed = new Set();
-    this.edgeKeys = new Map(); // "idA\0idB" -> owning quad
-    this.waiting = new Map(); // quad path -> [[loaded quad, idA, idB]] relations waiting for it
-    this.version = 0; // bumps whenever the loaded set changes
-    this.wantedVersion = 0; // bumps whenever the set of needed quads changes
-    this.timings = { addMs: 0, maxAddMs: 0 }; // merging an arrived quad (benchmarks read it)
-  }
-
-  async init() {
-    const { info, tree } = await this.loader.load("mapinfo", "mapinfo.json", -10);
+/** mapinfo.json, prepared (prepare.js): `info` (its fields) and `tree` (flat arrays). */
+export class QuadTree {
+  constructor({ info, tree }) {
     this.info = info;
     this.tree = tree;
+    this.indexOfPath = new Map();
     tree.paths.forEach((p, q) => this.indexOfPath.set(p, q));
     const { minsize, maxsize } = info;
     this.minSize = Number.isFinite(minsize) ? minsize : 0;
     this.maxSize = Number.isFinite(maxsize) ? maxsize : 1;
-    return info;
+  }
+
+  /** What to send to a worker to make the same tree there. */
+  get data() {
+    return { info: this.info, tree: this.tree };
   }
 
   box(q) {
@@ -82,8 +69,7 @@ export class TileMap {
    * screen. A quad that fails either test is skipped with its whole subtree (children's boxes
    * lie inside their parent's), so zoomed out only the top of the tree is loaded.
    */
-  neededQuads(camera) {
-    const { quadMinPixels, quadMargin } = this.settings;
+  neededQuads(camera, { quadMinPixels, quadMargin }) {
     const [vx0, vx1, vy0, vy1] = camera.rect();
     const mx = (vx1 - vx0) * quadMargin, my = (vy1 - vy0) * quadMargin;
     const b = this.tree.boxes, left = this.tree.left, right = this.tree.right;
@@ -104,11 +90,39 @@ export class TileMap {
     }
     return out;
   }
+}
+
+export class TileMap {
+  constructor(quadTree, loader, settings, onChange) {
+    this.quadTree = quadTree;
+    this.tree = quadTree.tree;
+    this.loader = loader;
+    this.settings = settings;
+    this.onChange = onChange; // called when quads arrive or leave
+    this.wanted = new Set(); // quad paths the current view needs
+    this.quads = new LRU(settings.maxCachedQuads, (path, quad) => this._evicted(quad));
+    this.nodeById = new Map();
+    this.failed = new Set();
+    this.edgeKeys = new Map(); // "idA\0idB" -> owning quad
+    this.waiting = new Map(); // quad path -> [[loaded quad, idA, idB]] relations waiting for it
+    this.version = 0; // bumps whenever the loaded set changes
+    this.wantedVersion = 0; // bumps whenever the set of needed quads changes
+    this.timings = { addMs: 0, maxAddMs: 0 }; // merging an arrived quad (benchmarks read it)
+  }
+
+  get rootBox() {
+    return this.quadTree.rootBox;
+  }
+
+  /** True while a quad the view needs is neither loaded nor failed. */
+  get pending() {
+    for (const path of this.wanted) if (!this.quads.has(path) && !this.failed.has(path)) return true;
+    return false;
+  }
 
   /** Request what the view needs, drop queued requests it no longer needs, trim the cache. */
   update(camera) {
-    if (!this.tree) return;
-    const needed = this.neededQuads(camera);
+    const needed = this.quadTree.neededQuads(camera, this.settings);
     const wanted = new Set(needed.map((n) => n.path));
     if (wanted.size !== this.wanted.size || [...wanted].some((p) => !this.wanted.has(p))) this.wantedVersion++;
     this.wanted = wanted;
@@ -140,7 +154,7 @@ export class TileMap {
     const t0 = performance.now();
     const quad = {
       path,
-      q: this.indexOfPath.get(path) ?? -1,
+      q: this.quadTree.indexOfPath.get(path) ?? -1,
       depth: path.length,
       box: data.box,
       nodes: data.nodes,
@@ -150,11 +164,12 @@ export class TileMap {
       edgeVersion: 0,
       edgeBox: [Infinity, -Infinity, Infinity, -Infinity],
     };
-    const span = Math.max(this.maxSize - this.minSize, 1e-12);
+    const { minSize, maxSize } = this.quadTree;
+    const span = Math.max(maxSize - minSize, 1e-12);
     quad.idmap = new Map();
     for (const node of quad.nodes) {
       node.quad = path;
-      const t = this.maxSize > this.minSize ? Math.min(1, Math.max(0, (node.size - this.minSize) / span)) : 0.5;
+      const t = maxSize > minSize ? Math.min(1, Math.max(0, (node.size - minSize) / span)) : 0.5;
       node.weight = t;
       quad.idmap.set(node.id, node);
       if (!this.nodeById.has(node.id)) this.nodeById.set(node.id, node);

@@ -1,16 +1,17 @@
-// The viewer: wires the data (TileMap, SearchIndex), the drawing (Renderer), the input (mouse,
-// wheel, touch, keyboard), the selection, the widgets and the URL together.
+// The viewer: wires the map's geometry (QuadTree), the search (SearchIndex), the drawing
+// (RenderClient: a worker, or the page), the input (mouse, wheel, touch, keyboard), the
+// selection, the widgets and the URL together. The page's main thread owns the view (Camera)
+// and sends it to the drawing side, which loads the quads the view needs.
 
 import { Camera, easeInOut, flightPath } from "./camera.js";
 import { LRU, Loader } from "./loader.js";
-import { Renderer } from "./renderer.js";
+import { RenderClient } from "./render-client.js";
 import { SearchIndex } from "./search.js";
-import { TileMap } from "./tilemap.js";
+import { QuadTree } from "./tilemap.js";
 import { Panel, SearchBox, Tooltip, buildLegend } from "./ui.js";
 import { formatHash, parseHash } from "./urlstate.js";
 import { titleWithYear } from "./text.js";
 
-const LOAD_INTERVAL_MS = 90; // quad requests at most this often while moving
 const URL_INTERVAL_MS = 300;
 const CLICK_SLOP = 5; // pixels a press may move and still be a click
 
@@ -20,22 +21,20 @@ export class Viewer {
     this.settings = settings;
     this.canvas = root.querySelector("canvas.map");
     this.camera = new Camera();
-    this.loader = new Loader(settings.dataPath, settings.maxConcurrentRequests);
-    this.map = new TileMap(this.loader, settings, () => this.requestRender());
-    this.renderer = new Renderer(this.canvas, settings);
+    this.loader = new Loader(new URL(settings.dataPath, document.baseURI).href, settings.maxConcurrentRequests);
+    this.tree = null; // QuadTree, once mapinfo.json is in
+    this.client = new RenderClient(this.canvas, settings, (stats) => this._drawn(stats));
+    this.dpr = 1;
     this.details = new LRU(settings.maxCachedDetails); // equad_ files (promises)
     this.hidden = new Set();
     this.selection = null;
-    this.hover = null;
-    this.bitmap = null;
+    this.hovering = false; // a title is highlighted under the mouse
+    this.hoverSeq = 0;
     this.flight = null;
     this.frameRequested = false;
-    this.lastLoad = 0;
-    this.loadTimer = null;
     this.urlTimer = null;
     this.selectSeq = 0;
-    this.firstDraw = null;
-    this.stats = { frames: 0, firstDrawMs: null };
+    this.firstDraw = null; // performance.now() when the first view was drawn complete
     this.tooltip = new Tooltip(root.querySelector(".tooltip"));
     this.status = root.querySelector(".status");
     this.panel = new Panel(root.querySelector(".panel"), {
@@ -50,28 +49,27 @@ export class Viewer {
     this._resize();
     new ResizeObserver(() => this._resize()).observe(this.canvas.parentElement);
     try {
-      await this.map.init();
+      this.tree = new QuadTree(await this.loader.load("mapinfo", "mapinfo.json", -10));
     } catch (error) {
       this._say(`No map at ${this.loader.url("")}: ${error.message}. Export one with ` +
         "“python -m exporters all --db CRAWL.sqlite --out site/data”.", true);
       throw error;
     }
-    const info = this.map.info;
-    const root = this.map.rootBox;
+    const info = this.tree.info;
+    const root = this.tree.rootBox;
     this.camera.minScale = this.camera.fitScale(root, 0) * 0.5;
-    this.camera.maxScale = Math.max(this.camera.minScale * 2, this.settings.maxLeafPixels / this.map.leafWidth);
+    this.camera.maxScale = Math.max(this.camera.minScale * 2, this.settings.maxLeafPixels / this.tree.leafWidth);
+    this.client.start(this.loader.url(""), this.tree);
     this.search = new SearchIndex(this.loader, this.settings, info);
     const legendDone = this._loadLegend();
     const searchDone = this.search.init();
-    if (this.settings.useBitmap) this._loadBitmap("image_2400low.jpg", -3);
     this._bindInput();
     this._bindSearch();
     if (window.matchMedia("(max-width: 700px)").matches) this.action("legend");
     window.addEventListener("popstate", () => this._applyHash(location.hash, false));
     window.addEventListener("hashchange", () => this._applyHash(location.hash, false));
     this._applyHash(location.hash, true);
-    this._scheduleLoad(true);
-    this.requestRender();
+    this._sendView(true);
     await Promise.all([legendDone, searchDone]);
     this.root.classList.add("ready");
     return this;
@@ -83,25 +81,12 @@ export class Viewer {
       const { data } = await this.loader.load("json", "legend.json", -4);
       this.legend = data;
       if (Array.isArray(data.nodeColors) && data.nodeColors.every((c) => typeof c === "string")) {
-        this.renderer.setPalette(data.nodeColors);
+        this.client.palette(data.nodeColors);
       }
-      buildLegend(container, data, this.hidden, () => {
-        this.requestRender();
-      });
+      buildLegend(container, data, this.hidden, () => this.client.hidden(this.hidden));
     } catch (error) {
       console.warn(`no legend (${error.message})`);
       container.textContent = "No legend in this map.";
-    }
-  }
-
-  async _loadBitmap(name, priority) {
-    try {
-      const bitmap = await this.loader.load("bitmap", name, priority);
-      if (this.bitmap && this.bitmap.width >= bitmap.width) return;
-      this.bitmap = bitmap;
-      this.requestRender();
-    } catch (error) {
-      console.warn(`no overview bitmap ${name} (${error.message})`);
     }
   }
 
@@ -118,21 +103,49 @@ export class Viewer {
     this.camera.resize(box.width, box.height);
     this.camera.x = cx;
     this.camera.y = cy;
-    this.renderer.resize(this.camera.width, this.camera.height, dpr);
+    this.dpr = dpr;
     this.canvas.style.width = `${this.camera.width}px`;
     this.canvas.style.height = `${this.camera.height}px`;
-    if (this.map.tree) {
-      this.camera.minScale = this.camera.fitScale(this.map.rootBox, 0) * 0.5;
-      this._scheduleLoad(true);
+    if (this.tree) {
+      this.camera.minScale = this.camera.fitScale(this.tree.rootBox, 0) * 0.5;
+      this._sendView(true);
     }
-    this.requestRender();
+  }
+
+  /** Tell the drawing side where the view is (`loadNow`: load its quads without waiting). */
+  _sendView(loadNow) {
+    if (this.tree) this.client.view(this.camera, this.dpr, loadNow);
+  }
+
+  /** After each frame the drawing side drew. */
+  _drawn(stats) {
+    if (this.firstDraw === null && stats.complete) {
+      this.firstDraw = performance.now();
+      performance.mark("map-first-draw");
+      this.root.dispatchEvent(new CustomEvent("mapdrawn"));
+    }
+  }
+
+  /** The last frame's figures (quads in memory, titles drawn, timings): for tests and benchmarks. */
+  get frameStats() {
+    return this.client.stats;
+  }
+
+  /** Titles drawn in the last frame: [{id, name, year, community, x, y, sx, sy, r}]. */
+  visibleTitles() {
+    return this.client.call("visible");
+  }
+
+  /** Paths of the quads in memory. */
+  loadedQuads() {
+    return this.client.call("quads");
   }
 
   // --- view -------------------------------------------------------------------------------
 
   /** The opening view: where most titles are (TileMap.homeBox). */
   homeView() {
-    const box = this.map.homeBox;
+    const box = this.tree.homeBox;
     return [(box[0] + box[1]) / 2, (box[2] + box[3]) / 2, this.camera.fitScale(box)];
   }
 
@@ -143,9 +156,9 @@ export class Viewer {
 
   /** Scale at which a selected title's neighbourhood is readable. */
   focusScale() {
-    const info = this.map.info;
+    const info = this.tree.info;
     const line = Number.isFinite(info.averageLineLength) ? info.averageLineLength : 0;
-    const width = Math.max(4 * this.map.leafWidth, 3 * line);
+    const width = Math.max(4 * this.tree.leafWidth, 3 * line);
     return this.camera.clampScale(Math.min(this.camera.width, this.camera.height) / width);
   }
 
@@ -173,7 +186,7 @@ export class Viewer {
         return;
       }
       this.flight = { path, start: performance.now(), duration, target: [x, y, scale], resolve };
-      this.requestRender();
+      this._requestFrame();
     });
   }
 
@@ -191,62 +204,20 @@ export class Viewer {
   }
 
   _viewChanged() {
-    this._scheduleLoad(false);
+    this._sendView(false);
     this._scheduleUrl();
-    this.requestRender();
   }
 
-  _scheduleLoad(now) {
-    if (!this.map.tree) return;
-    const since = performance.now() - this.lastLoad;
-    if (now || since >= LOAD_INTERVAL_MS) {
-      clearTimeout(this.loadTimer);
-      this.loadTimer = null;
-      this.lastLoad = performance.now();
-      this.map.update(this.camera);
-      return;
-    }
-    if (!this.loadTimer) {
-      this.loadTimer = setTimeout(() => {
-        this.loadTimer = null;
-        this._scheduleLoad(true);
-      }, LOAD_INTERVAL_MS - since);
-    }
-  }
-
-  requestRender() {
+  /** A frame of the page's own: it only moves the camera along a flight. */
+  _requestFrame() {
     if (this.frameRequested) return;
     this.frameRequested = true;
-    requestAnimationFrame((now) => this._frame(now));
-  }
-
-  _frame(now) {
-    this.frameRequested = false;
-    if (this.flight) this._stepFlight(now);
-    const animating = this.renderer.draw({
-      camera: this.camera,
-      map: this.map,
-      hidden: this.hidden,
-      bitmap: this.bitmap,
-      selection: this.selection,
-      hover: this.hover,
-      now,
+    requestAnimationFrame((now) => {
+      this.frameRequested = false;
+      if (!this.flight) return;
+      this._stepFlight(now);
+      if (this.flight) this._requestFrame();
     });
-    this.stats.frames++;
-    if (this.firstDraw === null && this.map.quads.size > 0 && (this.bitmap !== null) === this.settings.useBitmap &&
-        !this._quadsPending()) {
-      this.firstDraw = performance.now();
-      this.stats.firstDrawMs = this.firstDraw;
-      performance.mark("map-first-draw");
-      this.root.dispatchEvent(new CustomEvent("mapdrawn"));
-      if (this.settings.useBitmap) this._loadBitmap("image_2400.jpg", 50);
-    }
-    if (animating || this.flight) this.requestRender();
-  }
-
-  _quadsPending() {
-    for (const path of this.map.wanted) if (!this.map.quads.has(path) && !this.map.failed.has(path)) return true;
-    return false;
   }
 
   // --- URL --------------------------------------------------------------------------------
@@ -254,12 +225,12 @@ export class Viewer {
   _hashNow(id = this.selection ? this.selection.id : null, view = null) {
     const cam = this.camera;
     const [x, y, scale] = view || [cam.x, cam.y, cam.scale];
-    const root = this.map.rootBox;
+    const root = this.tree.rootBox;
     return formatHash({ id, x, y, z: Math.log2(scale) }, root[1] - root[0]);
   }
 
   _scheduleUrl() {
-    if (this.urlTimer || !this.map.tree || this.applyingHash) return;
+    if (this.urlTimer || !this.tree || this.applyingHash) return;
     this.urlTimer = setTimeout(() => {
       this.urlTimer = null;
       const hash = this._hashNow();
@@ -279,8 +250,7 @@ export class Viewer {
     this.applyingHash = true;
     if (hasView) {
       this.camera.set(state.x, state.y, 2 ** state.z);
-      this._scheduleLoad(true);
-      this.requestRender();
+      this._sendView(true);
     } else if (initial) {
       this.fit();
     }
@@ -296,8 +266,8 @@ export class Viewer {
   // --- selection --------------------------------------------------------------------------
 
   async locate(id) {
-    const node = this.map.nodeById.get(id);
-    if (node) return { id, quad: node.quad, x: node.x, y: node.y, title: node.name, year: node.year };
+    const [loaded] = await this.client.call("lookup", [id]);
+    if (loaded) return loaded[1];
     const found = await this.search.lookup([id]);
     return found.get(id) || null;
   }
@@ -332,6 +302,7 @@ export class Viewer {
     }
     const scale = this.camera.clampScale(Math.max(this.camera.scale, this.focusScale()));
     this.selection = { id, x: where.x, y: where.y, title: where.title, neighbours: [] };
+    this.client.selection(this.selection);
     this.panel.show({ id, title: where.title, year: where.year, loading: true });
     const [dx, dy] = this._panelOffset();
     const target = [where.x + dx / scale, where.y + dy / scale, scale];
@@ -342,7 +313,6 @@ export class Viewer {
     } else if (fly) {
       this.flyTo(...target);
     }
-    this.requestRender();
     let detail = null;
     try {
       const data = await this._detail(where.quad);
@@ -373,6 +343,7 @@ export class Viewer {
     const title = detail ? detail.name : where.title;
     const year = detail ? detail.year : where.year;
     this.selection.title = title;
+    this.client.selection(this.selection);
     this.panel.show({
       id, title, year, rating: r.rating, votes: r.votes, genres: r.genres, directors: r.directors,
       href: r.href, recs, by, byCount: Number.isInteger(r.byCount) ? r.byCount : null, linked,
@@ -392,13 +363,13 @@ export class Viewer {
         community: e && Number.isInteger(e.community) ? e.community : null,
       };
     });
-    this.requestRender();
+    this.client.selection(this.selection);
     this.root.dispatchEvent(new CustomEvent("panelready", { detail: { id } }));
   }
 
   /** Titles, years and positions of ids: loaded quads first, then the id shards. */
   async resolve(ids) {
-    const found = new Map();
+    const found = new Map(await this.client.call("lookup", ids));
     const missing = [];
     const fromDetails = new Map();
     for (const promise of this.details.values()) {
@@ -406,7 +377,8 @@ export class Viewer {
       if (data) for (const n of data.nodes) fromDetails.set(n.id, n);
     }
     for (const id of ids) {
-      const n = this.map.nodeById.get(id) || fromDetails.get(id);
+      if (found.has(id)) continue;
+      const n = fromDetails.get(id);
       if (n) found.set(id, { id, title: n.name, year: n.year, x: n.x, y: n.y, community: n.community, quad: n.quad });
       else missing.push(id);
     }
@@ -421,24 +393,17 @@ export class Viewer {
     this.pendingId = null;
     const had = this.selection !== null || this.panel.open;
     this.selection = null;
+    this.client.selection(null);
     this.panel.close();
     document.title = "IMDb recommendation map";
     if (had && push) this._push(this._hashNow(null));
-    this.requestRender();
   }
 
   // --- input ------------------------------------------------------------------------------
 
+  /** The title drawn under screen point (sx, sy), or null. */
   hitTest(sx, sy) {
-    let best = null, bestD = Infinity;
-    for (const v of this.renderer.visibleNodes) {
-      const d = Math.hypot(v[1] - sx, v[2] - sy);
-      if (d <= v[3] + 4 && d - v[3] < bestD) {
-        best = v;
-        bestD = d - v[3];
-      }
-    }
-    return best;
+    return this.client.call("pick", sx, sy);
   }
 
   _bindInput() {
@@ -481,7 +446,7 @@ export class Viewer {
         if (press && Math.hypot(p[0] - press.x, p[1] - press.y) > CLICK_SLOP) press.moved = true;
         if (!press || press.moved) {
           this.camera.panBy(p[0] - prev[0], p[1] - prev[1]);
-          this._setHover(null);
+          this._clearHover();
           this._viewChanged();
         }
       } else if (pointers.size === 2 && pinch) {
@@ -501,17 +466,18 @@ export class Viewer {
       if (pointers.size === 0) this.canvas.classList.remove("dragging");
       if (e.type === "pointerup" && press && !press.moved && pointers.size === 0) {
         const [x, y] = local(e);
-        const hit = this.hitTest(x, y);
-        if (hit) this.select(hit[0].id, { fly: false, push: true });
-        else if (this.selection) this.clearSelection({ push: true });
+        this.hitTest(x, y).then((hit) => {
+          if (hit) this.select(hit.id, { fly: false, push: true });
+          else if (this.selection) this.clearSelection({ push: true });
+        });
       }
       if (pointers.size === 0) press = null;
-      this._scheduleLoad(true);
+      this._sendView(true);
     };
     canvas.addEventListener("pointerup", release);
     canvas.addEventListener("pointercancel", release);
     canvas.addEventListener("pointerleave", (e) => {
-      if (e.pointerType === "mouse") this._setHover(null);
+      if (e.pointerType === "mouse") this._clearHover();
     });
     canvas.addEventListener("wheel", (e) => {
       e.preventDefault();
@@ -519,7 +485,7 @@ export class Viewer {
       const unit = e.deltaMode === 1 ? 16 : e.deltaMode === 2 ? this.camera.height : 1;
       const [x, y] = local(e);
       this.camera.zoomAbout(Math.exp(-e.deltaY * unit * 0.0015), x, y);
-      this._setHover(null);
+      this._clearHover();
       this._viewChanged();
     }, { passive: false });
     canvas.addEventListener("dblclick", (e) => {
@@ -586,19 +552,24 @@ export class Viewer {
     }
   }
 
-  _hoverAt(x, y) {
-    const hit = this.hitTest(x, y);
-    this._setHover(hit);
-    if (hit) this.tooltip.show(titleWithYear(hit[0].name, hit[0].year), x, y);
+  /** Highlight the title under the mouse and show its name (the latest request wins). */
+  async _hoverAt(x, y) {
+    const seq = ++this.hoverSeq;
+    const hit = await this.client.call("hover", x, y);
+    if (seq !== this.hoverSeq) return;
+    this.hovering = Boolean(hit);
+    this.canvas.classList.toggle("pointing", this.hovering);
+    if (hit) this.tooltip.show(titleWithYear(hit.name, hit.year), x, y);
     else this.tooltip.hide();
   }
 
-  _setHover(hit) {
-    const before = this.hover ? this.hover[0] : null;
-    this.hover = hit;
-    if (!hit) this.tooltip.hide();
-    this.canvas.classList.toggle("pointing", Boolean(hit));
-    if ((hit ? hit[0] : null) !== before) this.requestRender();
+  _clearHover() {
+    this.hoverSeq++;
+    this.tooltip.hide();
+    if (!this.hovering) return;
+    this.hovering = false;
+    this.canvas.classList.remove("pointing");
+    this.client.call("hover", null, null);
   }
 
   // --- search -----------------------------------------------------------------------------

@@ -1,0 +1,83 @@
+// The page's side of the drawing: starts a RenderCore in a worker drawing into the canvas
+// (transferControlToOffscreen), or in the page where that is missing or `renderer` is "page",
+// and turns its messages into calls, promises and a frame callback.
+
+import { RenderCore } from "./render-core.js";
+
+export class RenderClient {
+  /** `onFrame(stats)` is called after each frame the core draws. */
+  constructor(canvas, settings, onFrame) {
+    this.canvas = canvas;
+    this.settings = settings;
+    this.onFrame = onFrame;
+    this.calls = new Map(); // id -> {resolve, reject}
+    this.nextId = 1;
+    this.stats = null; // of the last frame
+    this.inWorker = settings.renderer === "worker" && typeof canvas.transferControlToOffscreen === "function" &&
+      typeof OffscreenCanvas === "function";
+    this.lastView = null;
+  }
+
+  /** Start drawing the map of `quadTree` whose files are at `base` (an absolute URL). */
+  start(base, quadTree) {
+    const message = { type: "init", settings: this.settings, base, tree: quadTree.data };
+    if (this.inWorker) {
+      this.worker = new Worker(new URL("./render-worker.js", import.meta.url), { type: "module" });
+      this.worker.onmessage = (event) => this._receive(event.data);
+      this.worker.onerror = (event) => console.error(`render worker: ${event.message}`);
+      const offscreen = this.canvas.transferControlToOffscreen();
+      this._send({ ...message, canvas: offscreen, transport: "inline" }, [offscreen]);
+    } else {
+      const core = new RenderCore((m) => this._receive(m), (callback) => requestAnimationFrame(callback));
+      this._send = (m) => core.handle(m);
+      this._send({ ...message, canvas: this.canvas, transport: "worker" });
+    }
+  }
+
+  _send(message, transfer = []) {
+    this.worker.postMessage(message, transfer);
+  }
+
+  _receive(message) {
+    if (message.type === "frame") {
+      this.stats = message.stats;
+      this.onFrame(message.stats);
+    } else if (message.type === "reply") {
+      const call = this.calls.get(message.id);
+      if (!call) return;
+      this.calls.delete(message.id);
+      if (message.error !== undefined) call.reject(new Error(message.error));
+      else call.resolve(message.value);
+    }
+  }
+
+  /** The view to draw: the camera, the canvas size and pixel ratio. */
+  view(camera, dpr, loadNow = false) {
+    const v = { x: camera.x, y: camera.y, scale: camera.scale, width: camera.width, height: camera.height, dpr };
+    const last = this.lastView;
+    if (!loadNow && last && last.x === v.x && last.y === v.y && last.scale === v.scale &&
+        last.width === v.width && last.height === v.height && last.dpr === v.dpr) return;
+    this.lastView = v;
+    this._send({ type: "view", ...v, loadNow });
+  }
+
+  selection(selection) {
+    this._send({ type: "selection", selection });
+  }
+
+  hidden(set) {
+    this._send({ type: "hidden", ids: [...set] });
+  }
+
+  palette(colors) {
+    this._send({ type: "palette", colors });
+  }
+
+  /** Ask the core; resolves with its answer (see RenderCore's call_ methods). */
+  call(method, ...args) {
+    const id = this.nextId++;
+    const promise = new Promise((resolve, reject) => this.calls.set(id, { resolve, reject }));
+    this._send({ type: "call", id, method, args });
+    return promise;
+  }
+}

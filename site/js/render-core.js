@@ -1,0 +1,223 @@
+// Everything that draws the map, in one place that can run in a worker: the quads in memory
+// (TileMap), the Renderer, the overview bitmap, and a copy of the view the page sends.
+//
+// The page talks to it with messages (render-client.js), so the same code runs in a worker
+// over an OffscreenCanvas (the page's main thread then only handles input) or, where there is
+// no OffscreenCanvas, in the page itself.
+//
+// In:  {type: "init", canvas, settings, base, tree, transport}
+//      {type: "view", x, y, scale, width, height, dpr, loadNow}
+//      {type: "selection", selection} · {type: "hidden", ids} · {type: "palette", colors}
+//      {type: "call", id, method, args}: methods `hover`, `pick`, `lookup`, `visible`
+// Out: {type: "frame", stats} after each frame drawn · {type: "reply", id, value | error}
+
+import { Camera } from "./camera.js";
+import { Loader } from "./loader.js";
+import { Renderer } from "./renderer.js";
+import { QuadTree, TileMap } from "./tilemap.js";
+
+const LOAD_INTERVAL_MS = 90; // quad requests at most this often while moving
+const HIT_SLOP = 4; // pixels around a title that still hit it
+const SLOW_FRAME_MS = 50; // a frame this long is a visible stutter (like a long task)
+
+export class RenderCore {
+  /** `post(message)` answers the page; `frame(callback)` asks for an animation frame. */
+  constructor(post, frame) {
+    this.post = post;
+    this.frame = frame;
+    this.camera = new Camera();
+    this.map = null;
+    this.renderer = null;
+    this.bitmap = null;
+    this.hidden = new Set();
+    this.selection = null;
+    this.hover = null;
+    this.frameRequested = false;
+    this.lastLoad = 0;
+    this.loadTimer = null;
+    this.complete = false; // a frame has been drawn with everything the first view needs
+    this.frames = 0;
+    this.slowFrames = 0; // frames that took over SLOW_FRAME_MS to draw
+  }
+
+  handle(msg) {
+    switch (msg.type) {
+      case "init":
+        return this._init(msg);
+      case "view":
+        return this._view(msg);
+      case "selection":
+        this.selection = msg.selection;
+        return this.requestRender();
+      case "hidden":
+        this.hidden = new Set(msg.ids);
+        return this.requestRender();
+      case "palette":
+        this.renderer.setPalette(msg.colors);
+        return this.requestRender();
+      case "call":
+        return this._call(msg);
+      default:
+        throw new Error(`render core: unknown message ${msg.type}`);
+    }
+  }
+
+  _init({ canvas, settings, base, tree, transport }) {
+    this.settings = settings;
+    this.loader = new Loader(base, settings.maxConcurrentRequests, transport);
+    this.map = new TileMap(new QuadTree(tree), this.loader, settings, () => this.requestRender());
+    this.renderer = new Renderer(canvas, settings);
+    if (settings.useBitmap) this._loadBitmap("image_2400low.jpg", -3);
+  }
+
+  async _loadBitmap(name, priority) {
+    try {
+      const bitmap = await this.loader.load("bitmap", name, priority);
+      if (this.bitmap && this.bitmap.width >= bitmap.width) {
+        bitmap.close();
+        return;
+      }
+      if (this.bitmap) this.bitmap.close();
+      this.bitmap = bitmap;
+      this.requestRender();
+    } catch (error) {
+      console.warn(`no overview bitmap ${name} (${error.message})`);
+    }
+  }
+
+  _view({ x, y, scale, width, height, dpr, loadNow }) {
+    const cam = this.camera;
+    if (width !== cam.width || height !== cam.height || dpr !== this.renderer.dpr) {
+      cam.resize(width, height);
+      this.renderer.resize(cam.width, cam.height, dpr);
+      loadNow = true;
+    }
+    cam.x = x;
+    cam.y = y;
+    cam.scale = scale;
+    this._scheduleLoad(loadNow);
+    this.requestRender();
+  }
+
+  _scheduleLoad(now) {
+    const since = performance.now() - this.lastLoad;
+    if (now || since >= LOAD_INTERVAL_MS) {
+      clearTimeout(this.loadTimer);
+      this.loadTimer = null;
+      this.lastLoad = performance.now();
+      this.map.update(this.camera);
+      return;
+    }
+    if (!this.loadTimer) {
+      this.loadTimer = setTimeout(() => {
+        this.loadTimer = null;
+        this._scheduleLoad(true);
+      }, LOAD_INTERVAL_MS - since);
+    }
+  }
+
+  requestRender() {
+    if (this.frameRequested || !this.renderer) return;
+    this.frameRequested = true;
+    this.frame((now) => this._frame(now));
+  }
+
+  _frame(now) {
+    this.frameRequested = false;
+    const animating = this.renderer.draw({
+      camera: this.camera,
+      map: this.map,
+      hidden: this.hidden,
+      bitmap: this.bitmap,
+      selection: this.selection,
+      hover: this.hover,
+      now,
+    });
+    this.frames++;
+    if (this.renderer.timings.drawMs > SLOW_FRAME_MS) this.slowFrames++;
+    const map = this.map;
+    const complete = map.quads.size > 0 && !map.pending && (this.bitmap !== null) === this.settings.useBitmap;
+    if (complete && !this.complete) {
+      this.complete = true;
+      if (this.settings.useBitmap) this._loadBitmap("image_2400.jpg", 50);
+    }
+    const r = this.renderer.timings;
+    let depth = 0;
+    for (const path of map.quads.keys()) depth = Math.max(depth, path.length);
+    this.post({
+      type: "frame",
+      stats: {
+        frames: this.frames, slowFrames: this.slowFrames, complete, quads: map.quads.size, wanted: map.wanted.size, depth,
+        visible: this.renderer.visibleNodes.length, drawMs: r.drawMs, maxDrawMs: r.maxDrawMs,
+        maxAddMs: map.timings.maxAddMs, requests: this.loader.requests,
+      },
+    });
+    if (animating) this.requestRender();
+  }
+
+  // --- calls from the page ----------------------------------------------------------------
+
+  _call({ id, method, args }) {
+    let value;
+    try {
+      value = this[`call_${method}`](...args);
+    } catch (error) {
+      this.post({ type: "reply", id, error: String(error && error.message || error) });
+      return;
+    }
+    this.post({ type: "reply", id, value });
+  }
+
+  _hit(sx, sy) {
+    let best = null, bestD = Infinity;
+    for (const v of this.renderer.visibleNodes) {
+      const d = Math.hypot(v[1] - sx, v[2] - sy);
+      if (d <= v[3] + HIT_SLOP && d - v[3] < bestD) {
+        best = v;
+        bestD = d - v[3];
+      }
+    }
+    return best;
+  }
+
+  /** The title under (sx, sy) is highlighted (or none, with null); returns it. */
+  call_hover(sx, sy) {
+    const hit = sx === null ? null : this._hit(sx, sy);
+    if ((hit ? hit[0] : null) !== (this.hover ? this.hover[0] : null)) this.requestRender();
+    this.hover = hit;
+    return hit && summary(hit);
+  }
+
+  /** The title under (sx, sy), or null. */
+  call_pick(sx, sy) {
+    const hit = this._hit(sx, sy);
+    return hit && summary(hit);
+  }
+
+  /** What the loaded quads know of these ids: [[id, entry]] for those found. */
+  call_lookup(ids) {
+    const out = [];
+    for (const id of ids) {
+      const n = this.map.nodeById.get(id);
+      if (n) out.push([id, { id, title: n.name, year: n.year, x: n.x, y: n.y, community: n.community, quad: n.quad }]);
+    }
+    return out;
+  }
+
+  /** The titles drawn in the last frame, with their screen position and radius. */
+  call_visible() {
+    return this.renderer.visibleNodes.map(summary);
+  }
+
+  /** Paths of the quads in memory. */
+  call_quads() {
+    return [...this.map.quads.keys()];
+  }
+}
+
+function summary([node, sx, sy, r]) {
+  return {
+    id: node.id, name: node.name, year: node.year, community: node.community, quad: node.quad,
+    x: node.x, y: node.y, sx, sy, r,
+  };
+}

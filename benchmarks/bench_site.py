@@ -17,6 +17,9 @@ issue #5 in brackets):
   ``Runtime.getHeapUsage`` of each target).
 
 ``--renderer page`` draws on the main thread instead of the render worker, for comparison.
+``--renderer svg`` runs the same tour on the 2018 approach: ``benchmarks/svg2018/``, the same
+tiles loaded by the same code but drawn as shingle.js draws them (an SVG element per node and
+edge, the view a transform); it has no search or panel, so those rows are empty.
 
 A reference-scale tile directory: ``python -m benchmarks.bench_formats --out DIR`` or
 ``python -m benchmarks.bench_export --keep``.
@@ -27,6 +30,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -173,7 +177,17 @@ def run(tiles: Path, width: int, height: int, screenshots: Path | None, renderer
 
     title, query = pick_query(tiles)
     out: dict = {"title": title, "query": query, "renderer": renderer}
-    with StaticServer(ROOT / "site", data_dir=tiles) as server, sync_playwright() as p:
+    site = ROOT / "site"
+    path = f"?renderer={renderer}"
+    if renderer == "svg":
+        # The baseline page imports the site's modules from ../js/: serve both side by side.
+        scratch = tempfile.TemporaryDirectory(prefix="bench-site-")
+        site = Path(scratch.name)
+        (site / "js").symlink_to(ROOT / "site" / "js")
+        (site / "svg2018").symlink_to(ROOT / "benchmarks" / "svg2018")
+        (site / "index.html").symlink_to(ROOT / "benchmarks" / "svg2018" / "index.html")
+        path = "svg2018/"
+    with StaticServer(site, data_dir=tiles) as server, sync_playwright() as p:
         browser = launch_chromium(p)
         context = browser.new_context(viewport={"width": width, "height": height})
         context.add_init_script(LONGTASK_OBSERVER)
@@ -187,7 +201,7 @@ def run(tiles: Path, width: int, height: int, screenshots: Path | None, renderer
         cdp = context.new_cdp_session(page)
         cdp.send("Performance.enable")
         start = time.perf_counter()
-        page.goto(f"{server.url}?renderer={renderer}")
+        page.goto(f"{server.url}{path}")
         page.wait_for_function("() => window.imdbMap && window.imdbMap.firstDraw !== null",
                                timeout=30_000, polling=20)  # fmt: skip
         first = page.evaluate(
@@ -216,22 +230,8 @@ def run(tiles: Path, width: int, height: int, screenshots: Path | None, renderer
         if screenshots:
             page.screenshot(path=str(screenshots / "bench-first.png"))
 
-        cold, n_cold = page.evaluate(MEASURE_SUGGEST, query)
-        out["suggest_cold_ms"] = cold
-        out["suggest_count"] = n_cold
-        warm, _ = page.evaluate(MEASURE_SUGGEST, query[:-1])
-        warm2, _ = page.evaluate(MEASURE_SUGGEST, query)
-        out["suggest_warm_ms"] = max(warm, warm2)
-        shown, ready, picked = page.evaluate(MEASURE_ENTER)
-        out["panel_ms"] = shown
-        out["panel_lists_ms"] = ready
-        out["panel_id"] = picked
-        page.wait_for_timeout(1200)
-        if screenshots:
-            page.screenshot(path=str(screenshots / "bench-panel.png"))
-        page.keyboard.press("Escape")
-        page.evaluate("() => document.activeElement && document.activeElement.blur()")
-        page.wait_for_timeout(300)
+        if renderer != "svg":
+            search_and_panel(page, query, out, screenshots)
 
         frames = (
             "() => [performance.now(), imdbMap.frameStats.frames, imdbMap.frameStats.slowFrames]"
@@ -257,29 +257,80 @@ def run(tiles: Path, width: int, height: int, screenshots: Path | None, renderer
         out["failed_requests"] = failed
         out["console_errors"] = errors
         if screenshots:
-            page.screenshot(path=str(screenshots / "bench-after-tour.png"))
+            page.screenshot(path=str(screenshots / f"bench-after-tour-{renderer}.png"))
         browser.close()
     return out
+
+
+def search_and_panel(page, query: str, out: dict, screenshots: Path | None) -> None:
+    """Query to suggestions (cold, then warm), Enter to the panel; closes it again."""
+    cold, n_cold = page.evaluate(MEASURE_SUGGEST, query)
+    out["suggest_cold_ms"] = cold
+    out["suggest_count"] = n_cold
+    warm, _ = page.evaluate(MEASURE_SUGGEST, query[:-1])
+    warm2, _ = page.evaluate(MEASURE_SUGGEST, query)
+    out["suggest_warm_ms"] = max(warm, warm2)
+    shown, ready, picked = page.evaluate(MEASURE_ENTER)
+    out["panel_ms"] = shown
+    out["panel_lists_ms"] = ready
+    out["panel_id"] = picked
+    page.wait_for_timeout(1200)
+    if screenshots:
+        page.screenshot(path=str(screenshots / "bench-panel.png"))
+    page.keyboard.press("Escape")
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    page.wait_for_timeout(300)
 
 
 def table(r: dict) -> str:
     def ok(value: float, goal: float) -> str:
         return "ok" if value <= goal else "MISSED"
 
+    searched = "suggest_cold_ms" in r  # the svg baseline has no search or panel
     rows = [
-        ("bytes until first map (wire)", f"{r['first_draw_bytes'] / 1e6:.2f} MB",
-         "<= 2 MB", ok(r["first_draw_bytes"], GOALS["first_draw_bytes"])),
-        ("  decoded / requests / quads", f"{r['first_draw_decoded_bytes'] / 1e6:.2f} MB / "
-         f"{r['first_draw_requests']} / {r['first_draw_quads']}", "", ""),
-        ("time until first map", f"{r['first_draw_ms']:.0f} ms", "<= 1500 ms",
-         ok(r["first_draw_ms"], GOALS["first_draw_ms"])),
-        (f"suggestions, cold ({r['query']!r})", f"{r['suggest_cold_ms']:.1f} ms", "<= 100 ms",
-         ok(r["suggest_cold_ms"], GOALS["suggest_ms"])),
-        ("suggestions, warm", f"{r['suggest_warm_ms']:.1f} ms", "<= 100 ms",
-         ok(r["suggest_warm_ms"], GOALS["suggest_ms"])),
-        ("Enter to panel (title shown)", f"{r['panel_ms']:.0f} ms", "<= 500 ms",
-         ok(r["panel_ms"], GOALS["panel_ms"])),
-        ("Enter to both lists titled", f"{r['panel_lists_ms']:.0f} ms", "", ""),
+        (
+            "bytes until first map (wire)",
+            f"{r['first_draw_bytes'] / 1e6:.2f} MB",
+            "<= 2 MB",
+            ok(r["first_draw_bytes"], GOALS["first_draw_bytes"]),
+        ),
+        (
+            "  decoded / requests / quads",
+            f"{r['first_draw_decoded_bytes'] / 1e6:.2f} MB / "
+            f"{r['first_draw_requests']} / {r['first_draw_quads']}",
+            "",
+            "",
+        ),
+        (
+            "time until first map",
+            f"{r['first_draw_ms']:.0f} ms",
+            "<= 1500 ms",
+            ok(r["first_draw_ms"], GOALS["first_draw_ms"]),
+        ),
+    ]
+    if searched:
+        rows += [
+            (
+                f"suggestions, cold ({r['query']!r})",
+                f"{r['suggest_cold_ms']:.1f} ms",
+                "<= 100 ms",
+                ok(r["suggest_cold_ms"], GOALS["suggest_ms"]),
+            ),
+            (
+                "suggestions, warm",
+                f"{r['suggest_warm_ms']:.1f} ms",
+                "<= 100 ms",
+                ok(r["suggest_warm_ms"], GOALS["suggest_ms"]),
+            ),
+            (
+                "Enter to panel (title shown)",
+                f"{r['panel_ms']:.0f} ms",
+                "<= 500 ms",
+                ok(r["panel_ms"], GOALS["panel_ms"]),
+            ),
+            ("Enter to both lists titled", f"{r['panel_lists_ms']:.0f} ms", "", ""),
+        ]
+    rows += [
         (f"long tasks > 50 ms in a {r['tour_s']:.0f} s tour", f"{r['long_tasks']} "
          f"(longest {r['longest_task_ms']:.0f} ms)", "0", ok(r["long_tasks"], 0)),
         (f"  frames drawn ({r['renderer']}) / over 50 ms", f"{r['tour_frames']} / "
@@ -308,9 +359,10 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
     parser.add_argument(
         "--renderer",
-        choices=("worker", "page"),
+        choices=("worker", "page", "svg"),
         default="worker",
-        help="draw in the render worker (the default) or on the main thread",
+        help="draw in the render worker (the default), on the main thread, or with the 2018-style"
+        " SVG baseline (benchmarks/svg2018/)",
     )
     args = parser.parse_args()
     if not (args.tiles / "mapinfo.json").is_file():

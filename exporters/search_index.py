@@ -12,6 +12,12 @@ downloads ``search/manifest.json`` once (a few KB) and then one small shard per 
   and its own shard keeps only the words that are exactly the key. A client walks down:
   ``key = word[:2]``; while ``key`` is split and the word is longer, ``key = word[:len+1]``.
   Stop words ("the", "of", "la", …) are not indexed unless a title has nothing else.
+  One word can have too many titles to split by prefix ("part" in "… Part II"). Such a key is
+  listed in ``paired``: its shard keeps its ``max_shard_entries`` most voted titles (all a
+  one-word query shows), and all of them are grouped again by their *other* words, stop words
+  included, under ``"<key> <c>"`` (``c``: the other word's first character), split by prefix
+  in turn, up to ``MAX_KEY_WORDS`` words. A client with a second query word ``w2`` (not the
+  start of an earlier one) walks on from ``key + " " + w2[:1]``.
 * ``search/id/<n>.json``: by IMDb id, ``n`` = shingle.js' table hash of the id (h = 0; for
   each UTF-16 code unit h = (h * 16 + code) & 0xFFFFFF) modulo the manifest's ``idShards``
   (about one shard per ``ID_SHARD_SIZE`` titles), so the few ids of a panel's lists cost a few
@@ -21,7 +27,8 @@ A file name is the key itself when it is ASCII letters/digits, else ``_`` + the 
 bytes. Every entry is ``[id, title, year, quad, x, y, votes]`` (``quad`` without the ``quad_``
 prefix, ``x``/``y`` in tile coordinates, ``year``/``votes`` may be null), most-voted first. The
 title is plain text (show it with ``textContent``). A client picks the query's longest
-non-stop word, loads its shard and keeps entries whose title words start with every query word.
+non-stop word (then the others, longest first), loads its shard and keeps entries whose title
+words start with every query word.
 """
 
 from __future__ import annotations
@@ -52,7 +59,8 @@ _SAFE = re.compile(r"[a-z0-9]+")
 _CONTROL = re.compile("[\x00-\x1f\x7f]")
 # ~100 titles a shard (~7 KB): a panel names its ~40 listed titles from ~40 small files.
 ID_SHARD_SIZE = 100
-MAX_KEY_CHARS = 8  # past this a shard stays whole, however big (one word, many titles)
+MAX_KEY_CHARS = 8  # a key segment is split by prefix up to this many characters
+MAX_KEY_WORDS = 3  # and a key pairs up to this many words (see _split_shards)
 
 
 def normalise(text: str) -> str:
@@ -84,6 +92,79 @@ def _index_words(title_words: list[str]) -> set[str]:
     return content or set(title_words)
 
 
+def _other_words(
+    i: int, done: list[str], word_sets: list[set[str]], all_words: list[set[str]]
+) -> set[str]:
+    """Title ``i``'s words a key segment after ``done`` can start: its indexed words for the
+    first segment, then any of its words (stop words too) not starting with a done one."""
+    if not done:
+        return word_sets[i]
+    return {w for w in all_words[i] if not any(w.startswith(d) for d in done)}
+
+
+def _split_shards(
+    by_key2: dict[str, list[int]],
+    word_sets: list[set[str]],
+    all_words: list[set[str]],
+    limit: int,
+) -> tuple[dict[str, list[int]], list[str], list[str]]:
+    """Title shards no bigger than ``limit`` where the words allow: (shards, split, paired).
+
+    A key is space-separated segments: the first a prefix of an indexed word, each further one
+    a prefix of another word of the title. A shard over the limit is split by one more
+    character of its last segment (``split``). Titles whose word is exactly the last segment
+    cannot be split that way; if there are too many of them, their shard keeps the ``limit``
+    most voted (all a one-word query shows) and they are grouped again by the first character
+    of their other words, under ``key + " " + c`` (``paired``), up to ``MAX_KEY_WORDS``
+    segments. Member lists stay most voted first.
+    """
+    shards: dict[str, list[int]] = {}
+    split: list[str] = []
+    paired: list[str] = []
+    todo = sorted(by_key2.items())
+    while todo:
+        key, members = todo.pop()
+        segments = key.split(" ")
+        last, done = segments[-1], segments[:-1]
+
+        if len(members) <= limit:
+            shards[key] = members
+            continue
+        own = members
+        if len(last) < MAX_KEY_CHARS:
+            n = len(last) + 1
+            base = key[: len(key) - len(last)]
+            subs: dict[str, list[int]] = defaultdict(list)
+            exact: list[int] = []
+            for i in members:  # most voted first, and so every sub-shard
+                prefixes = {
+                    w[:n] for w in _other_words(i, done, word_sets, all_words) if w.startswith(last)
+                }
+                if last in prefixes:  # a word that is exactly the segment
+                    exact.append(i)
+                for sub in sorted(prefixes - {last}):
+                    subs[base + sub].append(i)
+            if subs:
+                split.append(key)
+                todo.extend(sorted(subs.items()))
+                own = exact
+        if not own:
+            continue
+        if len(own) > limit and len(segments) < MAX_KEY_WORDS:
+            groups: dict[str, list[int]] = defaultdict(list)
+            for i in own:
+                others = _other_words(i, [*done, last], word_sets, all_words)
+                for c in sorted({w[:1] for w in others}):
+                    groups[f"{key} {c}"].append(i)
+            if groups:
+                paired.append(key)
+                shards[key] = own[:limit]
+                todo.extend(sorted(groups.items()))
+                continue
+        shards[key] = own
+    return shards, split, paired
+
+
 def build_search_index(ts: TileSet, *, max_shard_entries: int = 1500) -> dict[str, bytes]:
     """Relative path -> file content, for every file of the index."""
     g = ts.graph
@@ -101,34 +182,16 @@ def build_search_index(ts: TileSet, *, max_shard_entries: int = 1500) -> dict[st
         entries.append([node_id, title, g.years[i], paths[quad_of[i]], xs[i], ys[i], g.votes[i]])
     order = sorted(range(len(entries)), key=lambda i: (-(g.votes[i] or 0), g.ids[i]))
 
-    by_key2: dict[str, list[int]] = defaultdict(list)
     word_sets: list[set[str]] = [set() for _ in entries]
+    all_words: list[set[str]] = [set() for _ in entries]
+    by_key2: dict[str, list[int]] = defaultdict(list)
     for i in order:
-        ws = _index_words(words(g.titles[i]))
-        word_sets[i] = ws
+        title_words = words(g.titles[i])
+        all_words[i] = set(title_words)
+        word_sets[i] = ws = _index_words(title_words)
         for key in sorted({w[:2] for w in ws}):
             by_key2[key].append(i)
-    shards: dict[str, list[int]] = {}
-    split = []
-    todo = sorted(by_key2.items())
-    while todo:
-        key, members = todo.pop()
-        if len(members) <= max_shard_entries or len(key) >= MAX_KEY_CHARS:
-            shards[key] = members
-            continue
-        n = len(key) + 1
-        subs: dict[str, list[int]] = defaultdict(list)
-        for i in members:  # most voted first, and so every sub-shard
-            for sub in sorted({w[:n] for w in word_sets[i] if w.startswith(key)}):
-                subs[sub].append(i)
-        own = subs.pop(key, None)  # titles whose word is exactly the key
-        if not subs:  # one word, many titles: nothing to split by
-            shards[key] = members
-            continue
-        split.append(key)
-        if own:
-            shards[key] = own
-        todo.extend(sorted(subs.items()))
+    shards, split, paired = _split_shards(by_key2, word_sets, all_words, max_shard_entries)
     id_shards = id_shard_count(len(entries))
     by_id: dict[str, list[int]] = defaultdict(list)
     for i in order:
@@ -147,6 +210,7 @@ def build_search_index(ts: TileSet, *, max_shard_entries: int = 1500) -> dict[st
         "stopwords": sorted(STOPWORDS),
         "maxShardEntries": max_shard_entries,
         "split": sorted(split),
+        "paired": sorted(paired),
         "titleShards": {key: len(shards[key]) for key in sorted(shards)},
         "idKey": "shingle table hash of the id (UTF-16 code units) modulo idShards",
         "idShards": id_shards,

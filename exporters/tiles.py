@@ -646,10 +646,11 @@ def write_tiles(
     bitmaps: bool = True,
     preview: str | Path | None = None,
     progress: Callable[[str, float], None] | None = None,
+    search_shard_entries: int = 1500,
 ) -> TileStats:
     """Write a shingle.js graph directory (plus legend, search index and bitmaps) to ``out_dir``,
     and the whole map as a PNG to ``preview`` if given. ``progress(stage, fraction)`` is told
-    how far the writing is."""
+    how far the writing is; ``search_shard_entries`` is the search index's shard size."""
     report = progress or (lambda stage, fraction: None)
     report("tree", 0.0)
     ts = build_tileset(
@@ -708,7 +709,7 @@ def write_tiles(
         from .search_index import iter_search_files  # noqa: PLC0415
 
         report("search index", 0.8)
-        for name, data in iter_search_files(ts):
+        for name, data in iter_search_files(ts, max_shard_entries=search_shard_entries):
             put(name, data, "search")
     if bitmaps:
         from .bitmap import iter_bitmaps  # noqa: PLC0415

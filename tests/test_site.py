@@ -38,7 +38,7 @@ def maps(tmp_path_factory) -> dict:
     """The crawl's database and map, and the hostile map, under one folder served at /data/."""
     from exporters.tiles import write_tiles
 
-    from .exporter_fixtures import hostile_graph
+    from .exporter_fixtures import hostile_graph, random_graph
 
     root = tmp_path_factory.mktemp("site")
     db, data = crawl_and_export(root / "work", titles=600)
@@ -47,6 +47,9 @@ def maps(tmp_path_factory) -> dict:
     graph = hostile_graph()
     graph.titles[graph.titles.index("Toy Story")] = HOSTILE
     write_tiles(graph, root / "maps" / "hostile")
+    # "Title <i> of community <c>" x 3,000 with 100-title search shards: words too common to
+    # split by prefix, so the index pairs them with the titles' other words.
+    write_tiles(random_graph(3000, seed=9), root / "maps" / "paired", search_shard_entries=100)
     tables = {}
     for path in (root / "maps" / "crawl").glob("table*.json"):
         tables.update(json.loads(path.read_text()))
@@ -323,6 +326,38 @@ def test_enter_picks_the_most_popular_match_and_ids_are_searchable(open_map, map
     _, _, titles = db_lists(maps["db"], maps["on_map"])
     counts = [titles[v].get("votes") or 0 for v in votes]
     assert counts == sorted(counts, reverse=True) and len(counts) > 1
+    s.assert_clean()
+
+
+def test_two_word_search_loads_the_paired_shard_not_the_common_word(open_map) -> None:
+    """ "title 1234": "title" is in all 3,000 titles; the second word picks a small shard."""
+    from exporters.search_index import words
+
+    from .exporter_fixtures import random_graph
+
+    g = random_graph(3000, seed=9)
+    s = open_map("paired")
+    for query, expected in (("title 1234", "Title 1234 of community"), ("TITLE 29", "Title 29")):
+        s.page.locator("input[type=search]").fill(query)
+        s.page.wait_for_function(
+            "(q) => document.querySelector('.suggestions').dataset.query === q", arg=query
+        )
+        shown = s.page.locator(".suggestion").evaluate_all("(li) => li.map((x) => x.dataset.id)")
+        qwords = words(query)
+        matches = sorted(
+            (
+                i
+                for i in range(3000)
+                if all(any(t.startswith(w) for t in words(g.titles[i])) for w in qwords)
+            ),
+            key=lambda i: (-(g.votes[i] or 0), g.ids[i]),
+        )
+        assert shown == [g.ids[i] for i in matches[:12]], query
+        first = s.page.locator(".suggestion .t").first.text_content()
+        assert first.startswith(expected)
+    shards = [u.rsplit("/", 1)[-1] for u in s.requests if "/search/t/" in u]
+    pair = "_" + b"title 1".hex()  # keys with a space are hex file names
+    assert any(name.startswith(pair) for name in shards), shards
     s.assert_clean()
 
 

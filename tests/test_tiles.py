@@ -524,31 +524,100 @@ def test_search_index_finds_titles_and_ids(hostile_dir):
     assert g.ids[5] in quad["idmap"]
 
 
-def test_search_shards_split_when_big(tmp_path):
-    from exporters.search_index import MAX_KEY_CHARS, words
+def client_shard_keys(manifest: dict, order: list[str], j: int = 0, base: str = "") -> list[str]:
+    """The viewer's walk (site/js/search.js ``shardKeys``), without its download budget."""
+    shards, split, paired = manifest["titleShards"], set(manifest["split"]), set(manifest["paired"])
+    word = order[j]
+    n = 2 if j == 0 else 1
+    key = base + word[:n]
+    while key in split and len(word) > n:
+        n += 1
+        key = base + word[:n]
+    subs = (
+        [k for k in shards if k.startswith(key) and k != key and " " not in k[len(key) :]]
+        if key in split
+        else []
+    )
+    nxt = order[j + 1] if j + 1 < len(order) else None
+    if key in paired and nxt is not None and not any(w.startswith(nxt) for w in order[: j + 1]):
+        return client_shard_keys(manifest, order, j + 1, key + " ") + subs
+    return ([key] if key in shards else []) + subs
 
-    g = random_graph(3000, seed=9)  # every title starts with "Title"
-    write_tiles(g, tmp_path, bitmaps=False)
+
+def client_suggest(folder: Path, manifest: dict, query: str, limit: int = 12) -> tuple[list, int]:
+    """(ids of the suggestions, titles downloaded), as the viewer computes them."""
+    from exporters.search_index import STOPWORDS, words
+
+    qwords = list(dict.fromkeys(words(query)))
+    order = sorted(qwords, key=lambda w: (w in STOPWORDS, -len(w)))
+    seen, found, loaded = set(), [], 0
+    for key in client_shard_keys(manifest, order):
+        entries = _json(folder / "search" / "t" / f"{file_key(key)}.json")
+        loaded += len(entries)
+        for e in entries:
+            title_words = words(e[1])
+            if e[0] not in seen and all(any(t.startswith(w) for t in title_words) for w in qwords):
+                seen.add(e[0])
+                found.append(e)
+    found.sort(key=lambda e: -(e[6] or 0))
+    return [e[0] for e in found[:limit]], loaded
+
+
+def test_search_shards_split_when_big(tmp_path):
+    from exporters.search_index import MAX_KEY_CHARS, MAX_KEY_WORDS, words
+
+    g = random_graph(3000, seed=9)  # "Title <i> of community <c>"
+    write_tiles(g, tmp_path, bitmaps=False, search_shard_entries=100)
     manifest = _json(tmp_path / "search" / "manifest.json")
     limit, shards = manifest["maxShardEntries"], manifest["titleShards"]
-    # "ti" is split, then "tit" and "titl": every title's word is exactly "title", so that
-    # shard holds all of them and cannot be split further.
+    assert limit == 100
+    # "ti" is split, then "tit" and "titl": every title's word is exactly "title", too many
+    # to split by prefix, so "title" keeps its 100 most voted and pairs with the other words.
     assert {"ti", "tit", "titl"} <= set(manifest["split"])
-    assert shards["title"] == 3000 and "ti" not in shards and "tit" not in shards
-    # Every shard over the limit is one word (or as long a key as is allowed).
+    assert "ti" not in shards and "tit" not in shards
+    assert {"title", "communit"} <= set(manifest["paired"])  # MAX_KEY_CHARS: "communit"
+    top = _json(tmp_path / "search" / "t" / "title.json")
+    by_votes = sorted(range(3000), key=lambda i: (-(g.votes[i] or 0), g.ids[i]))
+    assert [e[0] for e in top] == [g.ids[i] for i in by_votes[:100]]
+    assert any(k.startswith("title 1") for k in shards) and "title 1" in manifest["split"]
+    # Every shard over the limit is one that nothing can split further.
     for key, count in shards.items():
-        if count <= limit or len(key) >= MAX_KEY_CHARS:
-            continue
-        entries = _json(tmp_path / "search" / "t" / f"{file_key(key)}.json")
-        assert all(key in words(e[1]) for e in entries), (key, count)
-    # A query walks down to its shard and finds its title there.
-    some = g.titles[123]
-    word = max(words(some), key=len)
-    key = word[:2]
-    while key in manifest["split"] and len(word) > len(key):
-        key = word[: len(key) + 1]
-    found = _json(tmp_path / "search" / "t" / f"{file_key(key)}.json")
-    assert g.ids[123] in {e[0] for e in found}
+        segments = key.split(" ")
+        if count > limit:
+            assert (
+                len(segments[-1]) >= MAX_KEY_CHARS
+                or len(segments) == MAX_KEY_WORDS
+                or (key not in manifest["split"])
+            ), (key, count)
+            entries = _json(tmp_path / "search" / "t" / f"{file_key(key)}.json")
+            assert all(any(w.startswith(segments[-1]) for w in words(e[1])) for e in entries)
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["title 123", "Title 1234", "community 7", "title community 3", "of 12", "tit",
+     "title", "title t", "community 7 title", "2999", "title 99 of"],
+)  # fmt: skip
+def test_search_suggestions_match_a_full_scan(tmp_path_factory, query):
+    """The viewer's shard walk gives exactly the most voted matches of the whole map, and only
+    small shards for a query with a second word."""
+    from exporters.search_index import words
+
+    folder = tmp_path_factory.getbasetemp() / "search-scan"
+    g = random_graph(3000, seed=9)
+    if not (folder / "search" / "manifest.json").exists():
+        write_tiles(g, folder, bitmaps=False, search_shard_entries=100)
+    manifest = _json(folder / "search" / "manifest.json")
+    qwords = words(query)
+    matches = [
+        i for i in range(3000)
+        if all(any(t.startswith(w) for t in words(g.titles[i])) for w in qwords)
+    ]  # fmt: skip
+    matches.sort(key=lambda i: (-(g.votes[i] or 0), g.ids[i]))
+    got, loaded = client_suggest(folder, manifest, query)
+    assert got == [g.ids[i] for i in matches[:12]], query
+    if len(qwords) > 1 and len(matches) < 100:
+        assert loaded <= 3 * 100, (query, loaded)  # not the 3,000 titles of "title"
 
 
 def test_pixel_mapping_follows_the_spec():

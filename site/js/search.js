@@ -15,6 +15,8 @@ export class SearchIndex {
     this.manifest = null;
     this.shards = new LRU(settings.maxCachedShards);
     this.stop = new Set();
+    this.split = new Set();
+    this.paired = new Set();
   }
 
   async init() {
@@ -24,6 +26,7 @@ export class SearchIndex {
       this.stop = new Set(data.stopwords || []);
       this.titleShards = data.titleShards || {};
       this.split = new Set(data.split || []);
+      this.paired = new Set(data.paired || []);
     } catch (error) {
       console.warn(`no search index (${error.message}): title search is off, ids still work`);
     }
@@ -39,26 +42,46 @@ export class SearchIndex {
     return promise;
   }
 
-  /** Title shard keys for one (normalised) query word. */
-  shardKeys(word) {
+  /**
+   * Title shard keys for a query's (normalised) words, the word to look up first in front.
+   * A key is space-separated segments (the exporter's _split_shards): walk down the split
+   * keys while the word is longer than the key's last segment; at a "paired" key, the shard
+   * of titles with exactly that word is too big and is grouped by their other words, so the
+   * next query word picks the group.
+   */
+  shardKeys(order, j = 0, base = "") {
     const has = (k) => Object.hasOwn(this.titleShards, k);
+    const word = order[j];
     const length = Array.from(word).length;
-    // Walk down the split keys while the word is longer than the key.
-    let key = headChars(word, 2);
-    while (this.split.has(key) && length > Array.from(key).length) {
-      key = headChars(word, Array.from(key).length + 1);
+    let n = j === 0 ? 2 : 1;
+    let key = base + headChars(word, n);
+    while (this.split.has(key) && length > n) key = base + headChars(word, ++n);
+    const isSplit = this.split.has(key);
+    const subs = isSplit ? this._subShards(key) : [];
+    const next = order[j + 1];
+    // Every title of the key's shard matches a next word that starts an earlier one: the
+    // shard's most voted titles are then the answer, and grouping by it would not narrow.
+    if (this.paired.has(key) && next !== undefined && !order.slice(0, j + 1).some((w) => w.startsWith(next))) {
+      return [...this.shardKeys(order, j + 1, `${key} `), ...subs];
     }
-    if (!this.split.has(key)) return has(key) ? [key] : [];
-    // The word is a split prefix: its own shard (words that are exactly the key) plus the
-    // shards one character longer that fit in the budget, biggest first (more specific once
-    // another letter is typed).
-    const keys = has(key) ? [key] : [];
-    let total = keys.length ? this.titleShards[key] : 0;
-    const n = Array.from(key).length + 1;
+    return [...(has(key) ? [key] : []), ...subs];
+  }
+
+  /**
+   * A split key's longer shards (its word goes on), shortest keys first, then biggest, as
+   * many as fit in the budget with its own shard: the query word is exactly the key, so titles
+   * with longer words match too. A split key may have no shard of its own ("titl" when every
+   * such word is "title"), so this looks past the next character.
+   */
+  _subShards(key) {
+    let total = Object.hasOwn(this.titleShards, key) ? this.titleShards[key] : 0;
+    const n = Array.from(key).length;
     const subs = Object.keys(this.titleShards)
-      .filter((k) => k.startsWith(key) && Array.from(k).length === n)
-      .sort((a, b) => this.titleShards[b] - this.titleShards[a]);
-    for (const k of subs) {
+      .filter((k) => k.length > key.length && k.startsWith(key) && !k.slice(key.length).includes(" "))
+      .map((k) => [k, Array.from(k).length - n])
+      .sort((a, b) => a[1] - b[1] || this.titleShards[b[0]] - this.titleShards[a[0]]);
+    const keys = [];
+    for (const [k] of subs) {
       if (total + this.titleShards[k] > this.settings.searchShardBudget) continue;
       keys.push(k);
       total += this.titleShards[k];
@@ -80,12 +103,12 @@ export class SearchIndex {
     if (!this.manifest) return [];
     const qwords = words(q);
     if (!qwords.length) return [];
-    const content = qwords.filter((w) => !this.stop.has(w));
-    const pool = content.length ? content : qwords;
-    let pick = pool[0];
-    for (const w of pool) if (Array.from(w).length > Array.from(pick).length) pick = w;
-    const keys = this.shardKeys(pick);
-    if (Array.from(pick).length < this.settings.searchMinChars && !keys.includes(pick)) return [];
+    // The longest word that is not a stop word first, then the others, longest first.
+    const len = (w) => Array.from(w).length;
+    const order = [...new Set(qwords)].sort((a, b) => this.stop.has(a) - this.stop.has(b) || len(b) - len(a));
+    const pick = order[0];
+    const keys = this.shardKeys(order);
+    if (len(pick) < this.settings.searchMinChars && !keys.includes(pick)) return [];
     const lists = await Promise.all(keys.map((k) => this._shard("titles", `search/t/${fileKey(k)}.json`)));
     const seen = new Set();
     const out = [];

@@ -198,6 +198,7 @@ export class SearchBox {
       items.push(el("li", { class: "no-results", role: "presentation", text: "No matching title" }));
     }
     this.listbox.replaceChildren(...items);
+    this.listbox.dataset.query = query; // what the list answers (tests wait for it)
     this._highlight();
     this._open(items.length > 0);
     this.listbox.dispatchEvent(new CustomEvent("suggestions", { detail: { query, count: entries.length } }));

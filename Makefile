@@ -75,6 +75,10 @@ bench: venv
 	$(PY) -m benchmarks.bench_export --keep | tee bench-results/export.txt
 	$(PY) -m benchmarks.bench_site --tiles build/bench-export/data \
 	    --screenshots bench-results/site | tee bench-results/site.txt
+	$(PY) -m benchmarks.bench_site --tiles build/bench-export/data --renderer page \
+	    | tee bench-results/site-page.txt
+	$(PY) -m benchmarks.bench_site --tiles build/bench-export/data --renderer svg \
+	    --screenshots bench-results/site | tee bench-results/site-svg.txt
 
 # The reference-scale crawl: every title of a 176,000-title sandbox (long; not in CI). Small
 # pages by default (the scaling in titles is the question; per-page cost is `make bench`'s);

@@ -12,12 +12,13 @@ downloads ``search/manifest.json`` once (a few KB) and then one small shard per 
   and its own shard keeps only the words that are exactly the key. A client walks down:
   ``key = word[:2]``; while ``key`` is split and the word is longer, ``key = word[:len+1]``.
   Stop words ("the", "of", "la", …) are not indexed unless a title has nothing else.
-  One word can have too many titles to split by prefix ("part" in "… Part II"). Such a key is
-  listed in ``paired``: its shard keeps its ``max_shard_entries`` most voted titles (all a
-  one-word query shows), and all of them are grouped again by their *other* words, stop words
-  included, under ``"<key> <c>"`` (``c``: the other word's first character), split by prefix
-  in turn, up to ``MAX_KEY_WORDS`` words. A client with a second query word ``w2`` (not the
-  start of an earlier one) walks on from ``key + " " + w2[:1]``.
+  One word can have too many titles to split by prefix ("part" in "… Part II"). Past
+  ``PAIR_FACTOR`` shards' worth, such a key is listed in ``paired``: its shard keeps its
+  ``max_shard_entries`` most voted titles (all a one-word query shows), and all of them are
+  grouped again by their *other* words, stop words included, under ``"<key> <c>"`` (``c``:
+  the other word's first character), split by prefix in turn, up to ``MAX_KEY_WORDS`` words.
+  A client with a second query word ``w2`` (not the start of an earlier one) walks on from
+  ``key + " " + w2[:1]``.
 * ``search/id/<n>.json``: by IMDb id, ``n`` = shingle.js' table hash of the id (h = 0; for
   each UTF-16 code unit h = (h * 16 + code) & 0xFFFFFF) modulo the manifest's ``idShards``
   (about one shard per ``ID_SHARD_SIZE`` titles), so the few ids of a panel's lists cost a few
@@ -61,6 +62,9 @@ _CONTROL = re.compile("[\x00-\x1f\x7f]")
 ID_SHARD_SIZE = 100
 MAX_KEY_CHARS = 8  # a key segment is split by prefix up to this many characters
 MAX_KEY_WORDS = 3  # and a key pairs up to this many words (see _split_shards)
+# A word's titles are paired only past this many shards' worth: pairing stores each title once
+# per other word, so a shard up to twice the size costs less than the copies.
+PAIR_FACTOR = 2
 
 
 def normalise(text: str) -> str:
@@ -113,10 +117,10 @@ def _split_shards(
     A key is space-separated segments: the first a prefix of an indexed word, each further one
     a prefix of another word of the title. A shard over the limit is split by one more
     character of its last segment (``split``). Titles whose word is exactly the last segment
-    cannot be split that way; if there are too many of them, their shard keeps the ``limit``
-    most voted (all a one-word query shows) and they are grouped again by the first character
-    of their other words, under ``key + " " + c`` (``paired``), up to ``MAX_KEY_WORDS``
-    segments. Member lists stay most voted first.
+    cannot be split that way; if there are over ``PAIR_FACTOR * limit``, their shard keeps the
+    ``limit`` most voted (all a one-word query shows) and they are grouped again by the first
+    character of their other words, under ``key + " " + c`` (``paired``), up to
+    ``MAX_KEY_WORDS`` segments. Member lists stay most voted first.
     """
     shards: dict[str, list[int]] = {}
     split: list[str] = []
@@ -150,7 +154,7 @@ def _split_shards(
                 own = exact
         if not own:
             continue
-        if len(own) > limit and len(segments) < MAX_KEY_WORDS:
+        if len(own) > PAIR_FACTOR * limit and len(segments) < MAX_KEY_WORDS:
             groups: dict[str, list[int]] = defaultdict(list)
             for i in own:
                 others = _other_words(i, [*done, last], word_sets, all_words)

@@ -48,8 +48,9 @@ def maps(tmp_path_factory) -> dict:
     graph.titles[graph.titles.index("Toy Story")] = HOSTILE
     write_tiles(graph, root / "maps" / "hostile")
     # "Title <i> of community <c>" x 3,000 with 100-title search shards: words too common to
-    # split by prefix, so the index pairs them with the titles' other words.
-    write_tiles(random_graph(3000, seed=9), root / "maps" / "paired", search_shard_entries=100)
+    # split by prefix, so the index pairs them with the titles' other words. No bitmaps.
+    paired = root / "maps" / "paired"
+    write_tiles(random_graph(3000, seed=9), paired, search_shard_entries=100, bitmaps=False)
     tables = {}
     for path in (root / "maps" / "crawl").glob("table*.json"):
         tables.update(json.loads(path.read_text()))
@@ -358,7 +359,10 @@ def test_two_word_search_loads_the_paired_shard_not_the_common_word(open_map) ->
     shards = [u.rsplit("/", 1)[-1] for u in s.requests if "/search/t/" in u]
     pair = "_" + b"title 1".hex()  # keys with a space are hex file names
     assert any(name.startswith(pair) for name in shards), shards
-    s.assert_clean()
+    # A map without overview bitmaps still draws; the missing bitmap is its only error.
+    assert painted_pixels(s) > 2000
+    assert s.failed and all("/image_2400low.jpg HTTP 404" in f for f in s.failed), s.failed
+    assert all("404" in e for e in s.errors), s.errors
 
 
 def test_deep_link_back_and_forward(open_map, maps) -> None:

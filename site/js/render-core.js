@@ -67,7 +67,14 @@ export class RenderCore {
     this.loader = new Loader(base, settings.maxConcurrentRequests, transport);
     this.map = new TileMap(new QuadTree(tree), this.loader, settings, () => this.requestRender());
     this.renderer = new Renderer(canvas, settings);
-    if (settings.useBitmap) this._loadBitmap("image_2400low.jpg", -3);
+    // The first view is complete once the small bitmap is drawn, or known to be missing.
+    this.bitmapSettled = !settings.useBitmap;
+    if (settings.useBitmap) {
+      this._loadBitmap("image_2400low.jpg", -3).finally(() => {
+        this.bitmapSettled = true;
+        this.requestRender();
+      });
+    }
   }
 
   async _loadBitmap(name, priority) {
@@ -136,7 +143,7 @@ export class RenderCore {
     this.frames++;
     if (this.renderer.timings.drawMs > SLOW_FRAME_MS) this.slowFrames++;
     const map = this.map;
-    const complete = map.quads.size > 0 && !map.pending && (this.bitmap !== null) === this.settings.useBitmap;
+    const complete = map.quads.size > 0 && !map.pending && this.bitmapSettled;
     if (complete && !this.complete) {
       this.complete = true;
       if (this.settings.useBitmap) this._loadBitmap("image_2400.jpg", 50);

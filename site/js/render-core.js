@@ -146,7 +146,7 @@ export class RenderCore {
     const complete = map.quads.size > 0 && !map.pending && this.bitmapSettled;
     if (complete && !this.complete) {
       this.complete = true;
-      if (this.settings.useBitmap) this._loadBitmap("image_2400.jpg", 50);
+      if (this.bitmap) this._loadBitmap("image_2400.jpg", 50); // not if the small one is missing
     }
     const r = this.renderer.timings;
     let depth = 0;

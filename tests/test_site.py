@@ -220,6 +220,57 @@ def test_map_draws_with_bitmap_and_labels(open_map) -> None:
     s.assert_clean()
 
 
+def labels_and_titles(s: Session) -> tuple[list[dict], list[dict]]:
+    return s.page.evaluate(
+        "async () => [await imdbMap.drawnLabels(), await imdbMap.visibleTitles()]"
+    )
+
+
+def assert_labels_readable(s: Session, labels: list[dict], titles: list[dict]) -> None:
+    """Labels never overlap, stay on screen, name drawn titles, the biggest title has one."""
+    size = s.page.viewport_size
+    boxes = [lab["box"] for lab in labels]
+    for k, (x0, y0, x1, y1) in enumerate(boxes):
+        assert 0 <= x0 < x1 <= size["width"] and 0 <= y0 < y1 <= size["height"]
+        for a0, b0, a1, b1 in boxes[k + 1 :]:
+            assert not (x0 < a1 and a0 < x1 and y0 < b1 and b0 < y1), (labels[k], (a0, b0, a1, b1))
+    names = {t["name"] for t in titles}
+    assert all(lab["text"] in names or lab["text"].endswith("…") for lab in labels)
+    canvas = s.page.locator("canvas.map").bounding_box()
+    inner = [
+        t for t in titles
+        if 150 < t["sx"] < canvas["width"] - 150 and 150 < t["sy"] < canvas["height"] - 150
+    ]  # fmt: skip
+    biggest = max(inner, key=lambda t: t["r"])
+    assert biggest["name"] in {lab["text"] for lab in labels}
+
+
+def test_labels_never_overlap_and_name_the_biggest_titles(open_map) -> None:
+    import numpy as np
+    from PIL import Image
+
+    s = open_map()
+    s.page.wait_for_timeout(600)  # new labels appear over a few frames
+    labels, titles = labels_and_titles(s)
+    assert len(labels) >= 20
+    assert_labels_readable(s, labels, titles)
+    # The text is really painted: light pixels inside a label's box.
+    png = s.page.locator("canvas.map").screenshot()
+    pixels = np.asarray(Image.open(io.BytesIO(png)).convert("L"))
+    x0, y0, x1, y1 = (round(v) for v in labels[0]["box"])
+    assert (pixels[y0:y1, x0:x1] > 170).sum() > 10
+    # Zoomed in, labels are placed again for what is on screen, still without overlaps.
+    s.page.mouse.move(640, 420)
+    for _ in range(4):
+        s.page.mouse.wheel(0, -300)
+        s.page.wait_for_timeout(40)
+    s.page.wait_for_timeout(900)
+    zoomed, titles = labels_and_titles(s)
+    assert len(zoomed) >= 5 and {lab["text"] for lab in zoomed} != {lab["text"] for lab in labels}
+    assert_labels_readable(s, zoomed, titles)
+    s.assert_clean()
+
+
 def test_page_renderer_fallback_draws_and_picks(open_map) -> None:
     """`?renderer=page` (what browsers without OffscreenCanvas get) draws and hit-tests the same."""
     s = open_map("?data=data/crawl/&renderer=page")

@@ -8,7 +8,8 @@
 // In:  {type: "init", canvas, settings, base, tree, transport}
 //      {type: "view", x, y, scale, width, height, dpr, loadNow}
 //      {type: "selection", selection} · {type: "hidden", ids} · {type: "palette", colors}
-//      {type: "call", id, method, args}: methods `hover`, `pick`, `lookup`, `visible`
+//      {type: "call", id, method, args}: methods `hover`, `pick`, `lookup`, `visible`, `labels`,
+//      `quads`
 // Out: {type: "frame", stats} after each frame drawn · {type: "reply", id, value | error}
 
 import { Camera } from "./camera.js";
@@ -214,6 +215,11 @@ export class RenderCore {
   /** The titles drawn in the last frame, with their screen position and radius. */
   call_visible() {
     return this.renderer.visibleNodes.map(summary);
+  }
+
+  /** The labels of the last frame: [{text, box: [x0, y0, x1, y1] (padded), strong}]. */
+  call_labels() {
+    return this.renderer.placedLabels.map(({ candidate: c, box }) => ({ text: c.text, box, strong: c.strong }));
   }
 
   /** Paths of the quads in memory. */

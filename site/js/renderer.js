@@ -33,6 +33,7 @@ export class Renderer {
     this.sprites = new LRU(SPRITES, (key, bitmap) => bitmap.close());
     this.quadOrder = []; // loaded quads, deepest first (big nodes are drawn last, on top)
     this.visibleNodes = []; // [node, sx, sy, r] of the last frame, for hit tests
+    this.placedLabels = []; // [{candidate, x, y, box}] of the last frame
     this.timings = { rebuildMs: 0, maxRebuildMs: 0, drawMs: 0, maxDrawMs: 0, rebuilds: 0 };
   }
 
@@ -380,6 +381,7 @@ export class Renderer {
       candidates.push({ x: v[1], y: v[2], r: v[3], text, width, height, strong: false });
     }
     const placed = placeLabels(candidates, W, H, { max: s.labelMaxCount + emphasised.length, padding: s.labelPadding });
+    this.placedLabels = placed; // the last frame's, for RenderCore's `labels` call
     // Each label is drawn once into a small sprite (text with its dark halo) and then only
     // copied: software-rasterised text is the costliest part of a frame otherwise.
     const dpr = this.dpr;

@@ -136,6 +136,11 @@ export class Viewer {
     return this.client.call("visible");
   }
 
+  /** Labels drawn in the last frame: [{text, box: [x0, y0, x1, y1], strong}]. */
+  drawnLabels() {
+    return this.client.call("labels");
+  }
+
   /** Paths of the quads in memory. */
   loadedQuads() {
     return this.client.call("quads");

@@ -12,6 +12,7 @@ import gzip
 import io
 import json
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -76,14 +77,33 @@ def browser():
 
 @pytest.fixture
 def open_map(browser, server):
-    """open_map(map="crawl", fragment="", **context options) -> a Session on a drawn map."""
+    """open_map(map="crawl", fragment="", settings={}, **context options) -> a Session on a
+    drawn map. `settings` become data-* attributes of the page's map element (as a site owner
+    would set them)."""
     contexts = []
 
-    def opener(name: str = "crawl", fragment: str = "", *, wait: bool = True, **options) -> Session:
+    def opener(
+        name: str = "crawl",
+        fragment: str = "",
+        *,
+        wait: bool = True,
+        settings: dict[str, str] | None = None,
+        **options,
+    ) -> Session:
         options.setdefault("viewport", {"width": 1280, "height": 800})
         options.setdefault("bypass_csp", True)  # Playwright's polling uses eval
         context = browser.new_context(**options)
         contexts.append(context)
+        if settings:
+            attrs = "".join(f' data-{k}="{v}"' for k, v in settings.items())
+
+            def with_settings(route) -> None:
+                page = (
+                    route.fetch().text().replace(' data-path="data/"', f' data-path="data/"{attrs}')
+                )
+                route.fulfill(body=page, content_type="text/html; charset=utf-8")
+
+            context.route(lambda url: urllib.parse.urlsplit(url).path == "/", with_settings)
         session = Session.open(context)
         query = name if name.startswith("?") else f"?data=data/{name}/"
         session.page.goto(f"{server.url}{query}{fragment}")
@@ -268,6 +288,42 @@ def test_labels_never_overlap_and_name_the_biggest_titles(open_map) -> None:
     zoomed, titles = labels_and_titles(s)
     assert len(zoomed) >= 5 and {lab["text"] for lab in zoomed} != {lab["text"] for lab in labels}
     assert_labels_readable(s, zoomed, titles)
+    s.assert_clean()
+
+
+def test_far_quads_leave_memory_and_come_back(open_map) -> None:
+    """With room for 16 quads, a tour evicts the first deep quads; going back reloads them."""
+    # 3,000 titles in ~120 quads; this map has no bitmaps.
+    s = open_map("paired", settings={"max-cached-quads": "16", "use-bitmap": "false"})
+    assert s.page.evaluate("() => imdbMap.tree.tree.paths.length") > 60
+    stats = "() => imdbMap.frameStats"
+
+    def zoom_at(x: int, y: int, steps: int) -> None:
+        s.page.mouse.move(x, y)
+        for _ in range(abs(steps)):
+            s.page.mouse.wheel(0, -300 if steps > 0 else 300)
+            s.page.wait_for_timeout(40)
+        s.page.wait_for_timeout(700)
+
+    home = view(s)
+    zoom_at(400, 300, 6)
+    first = set(s.page.evaluate("() => imdbMap.loadedQuads()"))
+    for x, y in ((900, 600), (300, 650), (1000, 200)):
+        zoom_at(640, 420, -6)
+        zoom_at(x, y, 6)
+        state = s.page.evaluate(stats)
+        assert state["quads"] <= max(16, state["wanted"]), state
+    evicted = first - set(s.page.evaluate("() => imdbMap.loadedQuads()"))
+    assert evicted
+    s.page.evaluate(
+        "([x, y, z]) => imdbMap.flyTo(x, y, z, 0)", [home["x"], home["y"], home["scale"]]
+    )
+    s.page.wait_for_timeout(300)
+    zoom_at(400, 300, 6)
+    back = evicted & set(s.page.evaluate("() => imdbMap.loadedQuads()"))
+    assert back, (evicted, first)
+    for path in back:  # fetched again after being dropped
+        assert sum(u.endswith(f"/quad_{path}.json") for u in s.requests) >= 2
     s.assert_clean()
 
 

@@ -139,19 +139,20 @@ def _signal_after_pages(command: list[str], sandbox: Sandbox, pages: int, sig: i
     return process.wait(60)
 
 
-def test_kill_9_loses_nothing(universe, tmp_path: Path) -> None:
-    rng = random.Random(20261122)
+@pytest.mark.parametrize("concurrency", [1, 4])
+def test_kill_9_loses_nothing(universe, tmp_path: Path, concurrency: int) -> None:
+    rng = random.Random(20261122 + concurrency)
     with Sandbox(universe, small_pages=True, seed=7) as sandbox:
         seeds = sandbox.seeds(2)
         expected = reachable(universe, seeds)
         db = tmp_path / "crawl.sqlite"
-        # One request at a time: a kill can then cost at most the one page in flight.
-        command = crawl_command(
-            sandbox.base_url,
-            db,
-            seeds,
-            settings={"CONCURRENT_REQUESTS": 1, "JOBDIR": tmp_path / "job"},
-        )
+        # A kill can cost at most the pages in flight: `concurrency` of them.
+        settings = {
+            "CONCURRENT_REQUESTS": concurrency,
+            "CONCURRENT_REQUESTS_PER_DOMAIN": concurrency,
+            "JOBDIR": tmp_path / "job",
+        }
+        command = crawl_command(sandbox.base_url, db, seeds, settings=settings)
         kills = 0
         # Several random moments, each a random number of pages into the rest of the crawl.
         for _ in range(3):
@@ -166,7 +167,7 @@ def test_kill_9_loses_nothing(universe, tmp_path: Path) -> None:
     assert edges == expected_edges(universe, expected)
     assert set(served["fetches"]) == expected
     refetches = sum(count - 1 for count in served["fetches"].values())
-    assert refetches <= kills
+    assert refetches <= kills * concurrency
     with sqlite3.connect(db) as con:
         runs = con.execute("SELECT clean FROM runs ORDER BY id").fetchall()
     assert [clean for (clean,) in runs] == [0] * kills + [1]

@@ -16,6 +16,7 @@ export class RenderClient {
     this.inWorker = settings.renderer === "worker" && typeof canvas.transferControlToOffscreen === "function" &&
       typeof OffscreenCanvas === "function";
     this.lastView = null;
+    this._send = null; // (message, transfer) -> posts to the core, once started
   }
 
   /** Start drawing the map of `quadTree` whose files are at `base` (an absolute URL). */
@@ -25,6 +26,7 @@ export class RenderClient {
       this.worker = new Worker(new URL("./render-worker.js", import.meta.url), { type: "module" });
       this.worker.onmessage = (event) => this._receive(event.data);
       this.worker.onerror = (event) => console.error(`render worker: ${event.message}`);
+      this._send = (m, transfer = []) => this.worker.postMessage(m, transfer);
       const offscreen = this.canvas.transferControlToOffscreen();
       this._send({ ...message, canvas: offscreen, transport: "inline" }, [offscreen]);
     } else {
@@ -32,10 +34,6 @@ export class RenderClient {
       this._send = (m) => core.handle(m);
       this._send({ ...message, canvas: this.canvas, transport: "worker" });
     }
-  }
-
-  _send(message, transfer = []) {
-    this.worker.postMessage(message, transfer);
   }
 
   _receive(message) {

@@ -150,12 +150,10 @@ export class RenderCore {
       if (this.bitmap) this._loadBitmap("image_2400.jpg", 50); // not if the small one is missing
     }
     const r = this.renderer.timings;
-    let depth = 0;
-    for (const path of map.quads.keys()) depth = Math.max(depth, path.length);
     this.post({
       type: "frame",
       stats: {
-        frames: this.frames, slowFrames: this.slowFrames, complete, quads: map.quads.size, wanted: map.wanted.size, depth,
+        frames: this.frames, slowFrames: this.slowFrames, complete, quads: map.quads.size, wanted: map.wanted.size,
         visible: this.renderer.visibleNodes.length, drawMs: r.drawMs, maxDrawMs: r.maxDrawMs,
         maxAddMs: map.timings.maxAddMs, requests: this.loader.requests,
       },

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from exporters.model import Community, MapGraph
+from exporters.search_index import words
 
 PALETTE = [
     (240, 188, 0),
@@ -207,3 +208,14 @@ def random_graph(
         in_degree=in_degree,
         size=1.0 + in_degree + votes / (votes.max() + 1.0),
     )
+
+
+def search_matches(graph: MapGraph, query: str) -> list[int]:
+    """Every title a query matches (each query word starts a word of the title), most voted
+    first: what the viewer's search must return the top of, found by a full scan."""
+    qwords = words(query)
+    found = [
+        i for i, title in enumerate(graph.titles)
+        if all(any(t.startswith(w) for t in words(title)) for w in qwords)
+    ]  # fmt: skip
+    return sorted(found, key=lambda i: (-(graph.votes[i] or 0), graph.ids[i]))

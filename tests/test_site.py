@@ -439,9 +439,7 @@ def test_enter_picks_the_most_popular_match_and_ids_are_searchable(open_map, map
 
 def test_two_word_search_loads_the_paired_shard_not_the_common_word(open_map) -> None:
     """ "title 1234": "title" is in all 3,000 titles; the second word picks a small shard."""
-    from exporters.search_index import words
-
-    from .exporter_fixtures import random_graph
+    from .exporter_fixtures import random_graph, search_matches
 
     g = random_graph(3000, seed=9)
     s = open_map("paired")
@@ -451,15 +449,7 @@ def test_two_word_search_loads_the_paired_shard_not_the_common_word(open_map) ->
             "(q) => document.querySelector('.suggestions').dataset.query === q", arg=query
         )
         shown = s.page.locator(".suggestion").evaluate_all("(li) => li.map((x) => x.dataset.id)")
-        qwords = words(query)
-        matches = sorted(
-            (
-                i
-                for i in range(3000)
-                if all(any(t.startswith(w) for t in words(g.titles[i])) for w in qwords)
-            ),
-            key=lambda i: (-(g.votes[i] or 0), g.ids[i]),
-        )
+        matches = search_matches(g, query)
         assert shown == [g.ids[i] for i in matches[:12]], query
         first = s.page.locator(".suggestion .t").first.text_content()
         assert first.startswith(expected)

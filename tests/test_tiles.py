@@ -22,7 +22,7 @@ from exporters.tiles import (
 )
 from exporters.validate import main as validate_main
 from exporters.validate import validate_tiles
-from tests.exporter_fixtures import hostile_graph, random_graph
+from tests.exporter_fixtures import hostile_graph, random_graph, search_matches
 
 
 def _json(path: Path):
@@ -608,15 +608,10 @@ def test_search_suggestions_match_a_full_scan(tmp_path_factory, query):
     if not (folder / "search" / "manifest.json").exists():
         write_tiles(g, folder, bitmaps=False, search_shard_entries=100)
     manifest = _json(folder / "search" / "manifest.json")
-    qwords = words(query)
-    matches = [
-        i for i in range(3000)
-        if all(any(t.startswith(w) for t in words(g.titles[i])) for w in qwords)
-    ]  # fmt: skip
-    matches.sort(key=lambda i: (-(g.votes[i] or 0), g.ids[i]))
+    matches = search_matches(g, query)
     got, loaded = client_suggest(folder, manifest, query)
     assert got == [g.ids[i] for i in matches[:12]], query
-    if len(qwords) > 1 and len(matches) < 100:
+    if len(words(query)) > 1 and len(matches) < 100:
         assert loaded <= 3 * 100, (query, loaded)  # not the 3,000 titles of "title"
 
 

@@ -15,7 +15,7 @@
 import { Camera } from "./camera.js";
 import { Loader } from "./loader.js";
 import { Renderer } from "./renderer.js";
-import { QuadTree, TileMap } from "./tilemap.js";
+import { QuadTree, TileMap, nodeEntry } from "./tilemap.js";
 
 const LOAD_INTERVAL_MS = 90; // quad requests at most this often while moving
 const HIT_SLOP = 4; // pixels around a title that still hit it
@@ -205,7 +205,7 @@ export class RenderCore {
     const out = [];
     for (const id of ids) {
       const n = this.map.nodeById.get(id);
-      if (n) out.push([id, { id, title: n.name, year: n.year, x: n.x, y: n.y, community: n.community, quad: n.quad }]);
+      if (n) out.push([id, nodeEntry(n)]);
     }
     return out;
   }

@@ -4,6 +4,11 @@
 
 import { LRU } from "./loader.js";
 
+/** A node as a look-up entry, the shape of a search entry: {id, title, year, x, y, community, quad}. */
+export function nodeEntry(n) {
+  return { id: n.id, title: n.name, year: n.year, x: n.x, y: n.y, community: n.community, quad: n.quad };
+}
+
 /** mapinfo.json, prepared (prepare.js): `info` (its fields) and `tree` (flat arrays). */
 export class QuadTree {
   constructor({ info, tree }) {

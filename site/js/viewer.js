@@ -7,7 +7,7 @@ import { Camera, easeInOut, flightPath } from "./camera.js";
 import { LRU, Loader } from "./loader.js";
 import { RenderClient } from "./render-client.js";
 import { SearchIndex } from "./search.js";
-import { QuadTree } from "./tilemap.js";
+import { QuadTree, nodeEntry } from "./tilemap.js";
 import { Panel, SearchBox, Tooltip, buildLegend } from "./ui.js";
 import { formatHash, parseHash } from "./urlstate.js";
 import { titleWithYear } from "./text.js";
@@ -384,7 +384,7 @@ export class Viewer {
     for (const id of ids) {
       if (found.has(id)) continue;
       const n = fromDetails.get(id);
-      if (n) found.set(id, { id, title: n.name, year: n.year, x: n.x, y: n.y, community: n.community, quad: n.quad });
+      if (n) found.set(id, nodeEntry(n));
       else missing.push(id);
     }
     if (missing.length) {

@@ -16,7 +16,7 @@ DB       ?= crawls/imdb.sqlite
 MAP      ?= site/data
 GRAPHDIR ?= build/graph
 
-.PHONY: help venv debs test lint demo sandbox export serve bench bench-reference clean
+.PHONY: help venv debs test lint typecheck demo sandbox export serve bench bench-reference clean
 
 help:
 	@echo "make demo     run the whole pipeline offline on the sandbox"
@@ -51,6 +51,9 @@ test: venv debs
 lint: venv
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+
+typecheck: venv
+	$(PY) -m mypy
 
 sandbox: venv
 	$(PY) -m imdb_spider.sandbox --port $(PORT) --titles $(TITLES) --seed $(SEED)

@@ -19,6 +19,8 @@ class PageItem:
     depth: int
     # Recommended ids the crawl may follow (title type and depth allow it).
     follow: list[str] = field(default_factory=list)
+    # The frontier never grows past this many titles (the spider's max_titles).
+    limit: int | None = None
     # Filled in by the pipeline.
     new_ids: list[str] = field(default_factory=list)
     refetch: bool = False

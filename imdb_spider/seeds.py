@@ -119,5 +119,4 @@ def read_dataset(
 
 
 def unique_ids(ids: Iterable[str]) -> list[str]:
-    seen: set[str] = set()
-    return [i for i in ids if not (i in seen or seen.add(i))]
+    return list(dict.fromkeys(ids))

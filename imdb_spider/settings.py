@@ -18,7 +18,7 @@ IMDB_EMPTY_MLT_REFETCHES = 2  # re-fetches of a page with an empty "More like th
 IMDB_BAN_BACKOFF = 60  # seconds the crawl pauses after a ban when no proxies are used
 IMDB_BAN_BACKOFF_MAX = 3600
 IMDB_PROXY_SEED = 0  # seed of the proxy choice and back-off jitter
-IMDB_PROGRESS_INTERVAL = 30  # seconds between progress lines
+IMDB_PROGRESS_INTERVAL = 30  # seconds between progress lines (0: none)
 IMDB_SUMMARY_PATH = ""  # if set, the end-of-crawl summary is also written there as JSON
 
 # --- politeness -----------------------------------------------------------------------------
@@ -52,12 +52,14 @@ TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 
 # --- breadth-first, resumable ---------------------------------------------------------------
-# Requests carry priority -depth; FIFO queues within a priority make the crawl breadth-first.
-SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
+# The crawl database's frontier is the queue; Scrapy's scheduler holds it in memory only, even
+# with JOBDIR (see imdb_spider/scheduler.py). Requests carry priority -depth; FIFO queues
+# within a priority make the crawl breadth-first.
+SCHEDULER = "imdb_spider.scheduler.FrontierScheduler"
 SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
+EXTENSIONS = {"imdb_spider.report.CrawlReport": 500}
 
 DOWNLOADER_MIDDLEWARES = {
-    "imdb_spider.middlewares.SkipDoneMiddleware": 50,
     "imdb_spider.middlewares.BanBackoffMiddleware": 600,
     # The package's classes, replaced by subclasses with today's Scrapy signatures.
     "imdb_spider.proxies.ImdbRotatingProxyMiddleware": 610,

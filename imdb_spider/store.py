@@ -271,6 +271,15 @@ class Store:
     def count_frontier(self) -> int:
         return self.db.execute("SELECT count(*) FROM frontier").fetchone()[0]
 
+    def count_pending(self) -> int:
+        query = "SELECT count(*) FROM frontier WHERE state = 'pending'"
+        return self.db.execute(query).fetchone()[0]
+
+    def frontier_counts(self) -> dict[str, int]:
+        """Rows of the frontier by state (every state present, zero or not)."""
+        states = dict(self.db.execute("SELECT state, count(*) FROM frontier GROUP BY state"))
+        return {state: states.get(state, 0) for state in (PENDING, DONE, FAILED)}
+
     # --- pages ---------------------------------------------------------------------------
 
     def save_page(
@@ -492,7 +501,6 @@ class Store:
 
     def summary(self) -> dict[str, Any]:
         one = lambda sql: self.db.execute(sql).fetchone()[0]  # noqa: E731
-        states = dict(self.db.execute("SELECT state, count(*) FROM frontier GROUP BY state"))
         failures = dict(self.db.execute("SELECT kind, count(*) FROM failures GROUP BY kind"))
         runs = [
             {
@@ -512,11 +520,7 @@ class Store:
             "titles": one("SELECT count(*) FROM titles"),
             "edges": one("SELECT count(*) FROM edges"),
             "aliases": one("SELECT count(*) FROM aliases"),
-            "frontier": {
-                "pending": states.get(PENDING, 0),
-                "done": states.get(DONE, 0),
-                "failed": states.get(FAILED, 0),
-            },
+            "frontier": self.frontier_counts(),
             "failures_by_kind": failures,
             "recommendations_state": dict(
                 self.db.execute("SELECT recommendations_state, count(*) FROM titles GROUP BY 1")

@@ -1,5 +1,5 @@
 """Units of the crawl's components on a real SQLite file, with hand-built requests and
-responses: the storage pipeline, the skip-done and ban back-off middlewares, and the rotating
+responses: the storage pipeline, the ban back-off middleware, the report, and the rotating
 proxy middlewares (built in-process, so pytest's warnings-as-errors would catch the package's
 deprecated ``spider`` arguments reaching Scrapy)."""
 
@@ -16,10 +16,11 @@ from twisted.internet.error import TCPTimedOutError
 
 from imdb_spider import settings as project_settings
 from imdb_spider.items import FailureItem, PageItem
-from imdb_spider.middlewares import AlreadyHandled, BanBackoffMiddleware, SkipDoneMiddleware
+from imdb_spider.middlewares import BanBackoffMiddleware
 from imdb_spider.pages import MLT_EMPTY, TitleRecord
 from imdb_spider.pipelines import StorePipeline
 from imdb_spider.proxies import ImdbBanDetectionMiddleware, ImdbRotatingProxyMiddleware
+from imdb_spider.report import database_summary, proxy_table
 from imdb_spider.spiders.imdb import ImdbSpider
 
 from .test_store import record
@@ -41,25 +42,62 @@ def title_request(tt: str, **meta) -> Request:
 # --- StorePipeline --------------------------------------------------------------------------
 
 
-def test_pipeline_stores_a_page_and_reports_new_ids(tmp_path: Path) -> None:
+def open_pipeline(crawler) -> StorePipeline:
+    pipeline = StorePipeline.from_crawler(crawler)
+    pipeline.open_spider()
+    return pipeline
+
+
+def test_pipeline_owns_its_connection_and_reports_new_ids(tmp_path: Path) -> None:
     crawler = make_crawler(tmp_path)
-    store = crawler.spider.store
+    pipeline = open_pipeline(crawler)
+    store = pipeline.store
     store.add_to_frontier(["tt1"], depth=0)
-    crawler.spider.in_flight["tt1"] = 7
-    item = PageItem(record("tt1", ["tt2", "tt3"]), "tt1", 0, follow=["tt2", "tt3"])
-    StorePipeline.from_crawler(crawler).process_item(item)
-    assert item.new_ids == ["tt2", "tt3"] and not item.refetch
+    item = PageItem(record("tt1", ["tt2", "tt3"]), "tt1", 0, follow=["tt2", "tt3"], limit=2)
+    pipeline.process_item(item)
+    # The frontier's limit comes with the item: only one more title fits.
+    assert item.new_ids == ["tt2"] and not item.refetch
     assert store.state("tt1") == "done" and store.state("tt2") == "pending"
     assert [(s, t) for s, t, _ in store.edges()] == [("tt1", "tt2"), ("tt1", "tt3")]
-    assert "tt1" not in crawler.spider.in_flight  # released for the next request
     assert crawler.stats.get_value("imdb/titles_stored") == 1
+    assert crawler.stats.get_value("imdb/commits") == 1
+    pipeline.close_spider()
+    assert pipeline.store is None
+    assert crawler.stats.get_value("imdb/db/titles") == 1
+    assert crawler.stats.get_value("imdb/frontier/pending") == 1
+    with pytest.raises(RuntimeError, match="before open_spider"):
+        pipeline.process_item(item)
+
+
+def test_a_page_the_database_refuses_is_a_failed_attempt_not_lost(tmp_path: Path) -> None:
+    crawler = make_crawler(tmp_path, IMDB_MAX_ATTEMPTS=2)
+    pipeline = open_pipeline(crawler)
+    store = pipeline.store
+    store.add_to_frontier(["tt1"], depth=0)
+    # A record the schema refuses (a title is NOT NULL): save_page raises inside its
+    # transaction, which rolls back.
+    broken = record("tt1", ["tt2"], title=None)
+    outcomes = []
+    for _ in range(2):
+        item = PageItem(broken, "tt1", 0, follow=["tt2"])
+        pipeline.process_item(item)
+        outcomes.append((item.refetch, store.state("tt1")))
+    # Retried once (the spider schedules the re-fetch), then given up: never left pending
+    # with nobody fetching it, and nothing half-stored.
+    assert outcomes == [(True, "pending"), (False, "failed")]
+    assert store.state("tt2") is None and not list(store.edges())
+    assert crawler.stats.get_value("imdb/failures/store") == 2
+    kinds = store.summary()["failures_by_kind"]
+    assert kinds == {"store": 2}
+    # The title is fetched again when the next run retries failures.
+    assert store.retry_failed() == 1 and store.state("tt1") == "pending"
 
 
 def test_pipeline_refetches_an_empty_list_before_believing_it(tmp_path: Path) -> None:
     crawler = make_crawler(tmp_path, IMDB_EMPTY_MLT_REFETCHES=2)
-    store = crawler.spider.store
+    pipeline = open_pipeline(crawler)
+    store = pipeline.store
     store.add_to_frontier(["tt1"], depth=0)
-    pipeline = StorePipeline.from_crawler(crawler)
     empty = TitleRecord(id="tt1", title="Quiet", page_generation="nextjs",
                         recommendations_state=MLT_EMPTY)  # fmt: skip
     outcomes = []
@@ -73,9 +111,9 @@ def test_pipeline_refetches_an_empty_list_before_believing_it(tmp_path: Path) ->
 
 def test_pipeline_retries_failures_a_bounded_number_of_times(tmp_path: Path) -> None:
     crawler = make_crawler(tmp_path, IMDB_MAX_ATTEMPTS=2)
-    store = crawler.spider.store
+    pipeline = open_pipeline(crawler)
+    store = pipeline.store
     store.add_to_frontier(["tt1", "tt404"], depth=0)
-    pipeline = StorePipeline.from_crawler(crawler)
     first, second = (FailureItem("tt1", 0, "http-503", "busy") for _ in range(2))
     pipeline.process_item(first)
     pipeline.process_item(second)
@@ -87,28 +125,33 @@ def test_pipeline_retries_failures_a_bounded_number_of_times(tmp_path: Path) -> 
     assert crawler.stats.get_value("imdb/given_up") == 2
 
 
-# --- SkipDoneMiddleware ---------------------------------------------------------------------
+# --- CrawlReport ----------------------------------------------------------------------------
 
 
-def test_skip_done_drops_stored_and_in_flight_titles_but_not_retries(tmp_path: Path) -> None:
-    crawler = make_crawler(tmp_path)
-    store, spider = crawler.spider.store, crawler.spider
-    store.add_to_frontier(["tt1"], depth=0)
-    store.save_page(record("tt1", []), requested_id="tt1", depth=0, follow=[])
-    mw = SkipDoneMiddleware.from_crawler(crawler)
-    with pytest.raises(AlreadyHandled, match="stored already"):
-        mw.process_request(title_request("tt1"))
-    first = title_request("tt2")
-    assert mw.process_request(first) is None
-    with pytest.raises(AlreadyHandled, match="being fetched"):
-        mw.process_request(title_request("tt2"))
-    retry = first.replace()  # a retry copies the meta, and so the fetch token
-    assert mw.process_request(retry) is None
-    spider.release("tt2")
-    assert mw.process_request(title_request("tt2")) is None
-    assert mw.process_request(Request("https://www.imdb.com/robots.txt")) is None
-    assert crawler.stats.get_value("imdb/skipped/done") == 1
-    assert crawler.stats.get_value("imdb/skipped/in_flight") == 1
+def test_report_builds_the_summary_from_stats_alone(tmp_path: Path) -> None:
+    stats = {
+        "imdb/db/path": "c.sqlite",
+        "imdb/db/titles": 3,
+        "imdb/db/edges": 7,
+        "imdb/frontier/pending": 2,
+        "imdb/frontier/done": 3,
+        "imdb/db/failures/http-503": 4,
+        "proxy/127.0.0.1:1/requests": 5,
+        "proxy/127.0.0.1:1/bans": 1,
+        "proxy/127.0.0.1:1/state": "dead",
+        "proxy/127.0.0.1:2/state": "unchecked",
+    }
+    assert database_summary(stats) == {
+        "path": "c.sqlite",
+        "titles": 3,
+        "edges": 7,
+        "frontier": {"pending": 2, "done": 3, "failed": 0},
+        "failures_by_kind": {"http-503": 4},
+    }
+    assert proxy_table(stats) == [
+        {"proxy": "127.0.0.1:1", "requests": 5, "bans": 1, "state": "dead"},
+        {"proxy": "127.0.0.1:2", "requests": 0, "bans": 0, "state": "unchecked"},
+    ]
 
 
 # --- BanBackoffMiddleware -------------------------------------------------------------------
@@ -129,7 +172,8 @@ class _Engine:
 def test_ban_backoff_doubles_to_its_cap_and_resets_after_a_good_answer(
     tmp_path: Path, fixtures_dir: Path
 ) -> None:
-    from twisted.internet import reactor
+    # Outside a crawl: Twisted's default reactor runs the resume timer.
+    from twisted.internet import reactor  # noqa: F401
 
     crawler = make_crawler(tmp_path, IMDB_BAN_BACKOFF=10, IMDB_BAN_BACKOFF_MAX=25)
     crawler.engine = _Engine()
@@ -142,9 +186,9 @@ def test_ban_backoff_doubles_to_its_cap_and_resets_after_a_good_answer(
         pauses.append(mw.current)
     assert pauses == [10, 20, 25]
     assert crawler.engine.calls == ["pause"]  # one pause at a time
-    pending = [call for call in reactor.getDelayedCalls() if call.func == mw._resume]
-    assert len(pending) == 1
-    pending[0].cancel()
+    # One resume, due after the first pause's length.
+    assert mw.resume_call is not None
+    mw.resume_call.cancel()
     mw._resume()
     assert crawler.engine.calls == ["pause", "unpause"]
     # An empty 200 page is a ban too (IMDb's blank interstitial); a real title page is not.

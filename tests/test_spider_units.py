@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from scrapy import Request
-from scrapy.exceptions import UsageError
+from scrapy.exceptions import IgnoreRequest, UsageError
 from scrapy.http import HtmlResponse, Response
 from scrapy.settings import Settings
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -16,8 +16,7 @@ from twisted.python.failure import Failure
 
 from imdb_spider import settings as project_settings
 from imdb_spider.items import FailureItem, PageItem
-from imdb_spider.middlewares import AlreadyHandled
-from imdb_spider.proxies import ImdbBanPolicy, hide_credentials, mask_proxy
+from imdb_spider.proxies import ImdbBanPolicy, NoProxyAlive, hide_credentials, mask_proxy
 from imdb_spider.spiders.imdb import ImdbSpider
 
 
@@ -99,9 +98,9 @@ def test_errback_outcomes(tmp_path: Path) -> None:
     refused.request = request
     (item,) = spider.failed(refused)
     assert item.kind == "download" and not item.final
-    skipped = Failure(AlreadyHandled("stored already"))
-    skipped.request = request
-    assert list(spider.failed(skipped)) == []
+    no_proxy = Failure(NoProxyAlive("no proxy alive"))
+    no_proxy.request = request
+    assert list(spider.failed(no_proxy)) == []  # stays pending for the next run
 
 
 @pytest.mark.parametrize(
@@ -128,7 +127,7 @@ def test_ban_policy(status: int, body: bytes, ban: bool) -> None:
 def test_connection_errors_are_bans_but_our_drops_are_not() -> None:
     request = Request("https://www.imdb.com/title/tt0000001/")
     assert ImdbBanPolicy().exception_is_ban(request, TxConnectionRefusedError()) is True
-    assert ImdbBanPolicy().exception_is_ban(request, AlreadyHandled()) is False
+    assert ImdbBanPolicy().exception_is_ban(request, IgnoreRequest()) is False
 
 
 def test_proxy_credentials_are_masked() -> None:

@@ -9,38 +9,41 @@ Usage::
 
 The spider only schedules: pages are parsed by the pure parser (``imdb_spider.pages``), stored
 by ``StorePipeline`` in one transaction each, and the follow-up requests are scheduled from
-the ``item_scraped`` signal, i.e. after that commit. The crawl database's frontier is the
-source of truth: at start, when the previous run did not finish cleanly (``kill -9``, a crash,
-every proxy dead) or there is no JOBDIR, the queue is rebuilt from its pending rows.
+the ``item_scraped`` signal, i.e. after that commit. Progress lines and the end-of-crawl
+summary are ``imdb_spider.report.CrawlReport``'s.
 
-Settings read: ``IMDB_BASE_URL``, ``IMDB_DB_PATH``, ``IMDB_PROFILE``,
-``IMDB_PROGRESS_INTERVAL``, ``IMDB_SUMMARY_PATH`` (write the end-of-crawl summary there as
-JSON), ``JOBDIR``.
+The crawl database's frontier is the queue. Every run queues all its pending rows, by depth
+(``start``); Scrapy's scheduler only holds them in memory (``imdb_spider.scheduler``), so a
+``kill -9`` loses nothing but the pages in flight, with or without ``JOBDIR``. Each title is
+requested at most once at a time, without any in-flight bookkeeping, because a request for it
+is only ever made (a) at start, once per pending row, (b) when a commit first adds it to the
+frontier, (c) after its previous attempt was committed (a retry, a re-fetch), or (d) when the
+crawl is idle, i.e. nothing is queued or in flight: then the pending rows left, if any, are
+queued again rather than ending the run as ``finished`` with titles still owed. An idle run
+whose re-queued titles all came back uncommitted stops (reason ``frontier_stuck``) instead of
+looping. A run is recorded clean only when it finished or was shut down with nothing owed it
+could fetch and its scheduler raised no error.
+
+Settings read: ``IMDB_BASE_URL``, ``IMDB_DB_PATH``, ``IMDB_PROFILE``.
 """
 
 from __future__ import annotations
 
 import logging
-import shutil
-import time
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 from typing import Any
 
-import orjson
 import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest, UsageError
+from scrapy.exceptions import CloseSpider, DontCloseSpider, IgnoreRequest, UsageError
 from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
-from twisted.internet import task
 from twisted.python.failure import Failure
 
 from ..items import FailureItem, PageItem
-from ..middlewares import AlreadyHandled
 from ..pages import BlockedPageError, PageError, TitleRecord, parse_title
-from ..proxies import ImdbRotatingProxyMiddleware, NoProxyAlive
+from ..proxies import NoProxyAlive
 from ..seeds import (
     DEFAULT_SEEDS,
     SeedError,
@@ -56,8 +59,10 @@ from ..store import Store, StoreError
 logger = logging.getLogger(__name__)
 
 DEFAULT_FOLLOW_TYPES = "movie,tvMovie"
-# Reasons after which Scrapy's JOBDIR queue holds every pending request.
+# Reasons a run can end with nothing lost and nothing it could fetch left behind by mistake.
 CLEAN_REASONS = frozenset({"finished", "shutdown"})
+# Stats the pipeline keeps: every commit it made (pages, failures, re-fetch notes).
+COMMITS = "imdb/commits"
 
 
 def _positive_int(name: str, value: Any) -> int | None:
@@ -124,10 +129,11 @@ class ImdbSpider(scrapy.Spider):
             }.items()
             if v is not None
         }
-        # title id -> token of the request fetching it now (see SkipDoneMiddleware).
-        self.in_flight: dict[str, int] = {}
         self.run_id: int | None = None
         self.store: Store
+        self.base_url = ""
+        # Commits counted when the idle crawl last re-queued pending titles (None: never).
+        self._requeued_at: int | None = None
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -146,63 +152,46 @@ class ImdbSpider(scrapy.Spider):
         settings = crawler.settings
         spider.base_url = settings.get("IMDB_BASE_URL").rstrip("/")
         try:
+            # The spider's own connection: seeds, the pending rows it queues, the run record.
+            # Pages are written through the pipeline's.
             spider.store = Store(settings.get("IMDB_DB_PATH"))
         except StoreError as exc:
             raise UsageError(str(exc)) from None
-        spider.progress_interval = settings.getfloat("IMDB_PROGRESS_INTERVAL", 30)
-        spider._discard_stale_queue(settings.get("JOBDIR"))
+        if settings.get("JOBDIR"):
+            logger.info(
+                "JOBDIR is set: Scrapy's request queue is not used, the crawl database's "
+                "frontier is the queue (see imdb_spider/scheduler.py)"
+            )
         crawler.signals.connect(spider._item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(spider._idle, signal=signals.spider_idle)
         crawler.signals.connect(spider._closed, signal=signals.spider_closed)
         return spider
-
-    def _discard_stale_queue(self, jobdir: str | None) -> None:
-        """After an unclean stop, remove Scrapy's on-disk request queue before the scheduler
-        opens it. Its disk queues write their bookkeeping only on a clean close, so after a
-        ``kill -9`` the files disagree with it and requests pushed later get lost (seen
-        here). The queue is rebuilt from the frontier instead (``start``)."""
-        if not jobdir or self.store.last_run_was_clean() is not False:
-            return
-        queue = Path(jobdir) / "requests.queue"
-        if queue.exists():
-            logger.warning(
-                "the last run did not finish cleanly: discarding %s and rebuilding the queue "
-                "from the crawl database",
-                queue,
-            )
-            shutil.rmtree(queue)
 
     # --- start ---------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         store = self.store
-        previous_clean = store.last_run_was_clean()
         self.run_id = store.start_run(self.run_args)
-        self._start_progress()
         try:
             seeds = self._seed_ids()
         except SeedError as exc:
             logger.error("%s", exc)
             self.crawler.stats.set_value("imdb/seed_error", str(exc))
             return
-        new_seeds = set(store.add_to_frontier(seeds, depth=0, limit=self.max_titles))
-        revived = store.retry_failed() if self.retry_failed else 0
-        jobdir = self.settings.get("JOBDIR")
-        rebuild = not jobdir or not previous_clean or revived > 0
+        new_seeds = store.add_to_frontier(seeds, depth=0, limit=self.max_titles)
+        if self.retry_failed:
+            store.retry_failed()
         pending = list(store.pending())
-        if not rebuild:
-            pending = [row for row in pending if row.id in new_seeds]
         logger.info(
             "crawl database %s: %d titles stored, %d in the frontier; %d seeds new; "
-            "%s %d pending titles",
+            "queueing %d pending titles",
             store.path,
             store.count_titles(),
             store.count_frontier(),
             len(new_seeds),
-            "queueing" if rebuild else "JOBDIR queue intact, adding",
             len(pending),
         )
         for row in pending:
-            logger.debug("queueing %s (depth %d)", row.id, row.depth)
             yield self._request(row.id, row.depth)
 
     def _seed_ids(self) -> list[str]:
@@ -219,8 +208,8 @@ class ImdbSpider(scrapy.Spider):
         return unique_ids(ids)
 
     def _request(self, tt: str, depth: int) -> scrapy.Request:
-        # dont_filter: the frontier and SkipDoneMiddleware deduplicate, not Scrapy's
-        # fingerprint set (which a kill -9 leaves out of step with the database).
+        # dont_filter: the frontier deduplicates (see the module docstring), not Scrapy's
+        # fingerprint set, which knows nothing of what earlier runs stored.
         return scrapy.Request(
             title_url(self.base_url, tt),
             callback=self.parse,
@@ -247,7 +236,7 @@ class ImdbSpider(scrapy.Spider):
             logger.warning("%s", exc)
             yield FailureItem(tt, depth, "parse", str(exc))
             return
-        yield PageItem(record, tt, depth, follow=self._follow(record, depth))
+        yield PageItem(record, tt, depth, follow=self._follow(record, depth), limit=self.max_titles)
 
     def _follow(self, record: TitleRecord, depth: int) -> list[str]:
         """Recommendations to queue: within max_depth, of a followed type where the page
@@ -264,7 +253,7 @@ class ImdbSpider(scrapy.Spider):
         ]
 
     def failed(self, failure: Failure) -> Iterator[FailureItem]:
-        request = failure.request
+        request = failure.request  # type: ignore[attr-defined]  # set by Scrapy on errbacks
         tt = request.meta.get("title_id")
         if tt is None:
             return
@@ -274,17 +263,12 @@ class ImdbSpider(scrapy.Spider):
             yield FailureItem(
                 tt, depth, f"http-{status}", str(failure.value), final=status in (404, 410)
             )
-        elif failure.check(AlreadyHandled):
-            return  # another request has (or had) this title
         elif failure.check(NoProxyAlive):
-            self.release(tt)  # stays pending for the next run
+            return  # stays pending for the next run; the crawl is closing
         elif failure.check(IgnoreRequest):
             yield FailureItem(tt, depth, "ignored", str(failure.value), final=True)
         else:
             yield FailureItem(tt, depth, "download", f"{failure.type.__name__}: {failure.value}")
-
-    def release(self, tt: str) -> None:
-        self.in_flight.pop(tt, None)
 
     # --- after the pipeline committed ----------------------------------------------------
 
@@ -297,69 +281,49 @@ class ImdbSpider(scrapy.Spider):
         elif isinstance(item, FailureItem) and item.retry:
             self._schedule(item.title_id, item.depth)
 
-    # --- progress and the end ------------------------------------------------------------
+    # --- idle and the end ----------------------------------------------------------------
 
-    def _start_progress(self) -> None:
-        self._started = time.monotonic()
-        self._progress = task.LoopingCall(self._log_progress)
-        if self.progress_interval > 0:
-            self._progress.start(self.progress_interval, now=False)
-
-    def _log_progress(self) -> None:
-        stats = self.crawler.stats
-        stored = stats.get_value("imdb/titles_stored", 0)
-        elapsed = max(time.monotonic() - self._started, 1e-9)
-        summary = self.store.summary()["frontier"]
-        logger.info(
-            "progress: %d titles stored this run (%.1f/s), %d pending, %d done, %d failed",
-            stored,
-            stored / elapsed,
-            summary["pending"],
-            summary["done"],
-            summary["failed"],
+    def _idle(self) -> None:
+        """Nothing is queued or in flight: queue the frontier's pending rows again if there
+        are any (so the run never ends "finished" owing titles), unless the previous such
+        round committed nothing at all."""
+        if self.run_id is None:
+            return  # start() has not run (or failed on its seeds)
+        pending = list(self.store.pending())
+        if not pending:
+            return
+        commits = self.crawler.stats.get_value(COMMITS, 0)
+        if self._requeued_at == commits:
+            logger.error(
+                "%d pending titles came back without a page or a failure being stored: "
+                "stopping instead of asking for them again",
+                len(pending),
+            )
+            raise CloseSpider("frontier_stuck")
+        self._requeued_at = commits
+        logger.warning(
+            "the queue ran dry with %d titles still pending: queueing them again from the "
+            "crawl database",
+            len(pending),
         )
+        self.crawler.stats.inc_value("imdb/requeued", len(pending))
+        for row in pending:
+            self._schedule(row.id, row.depth)
+        raise DontCloseSpider
 
     def _closed(self, spider: scrapy.Spider, reason: str) -> None:
-        if getattr(self, "_progress", None) is not None and self._progress.running:
-            self._progress.stop()
+        stats = self.crawler.stats
+        problems = []
+        if reason not in CLEAN_REASONS:
+            problems.append(f"it ended with reason {reason!r}")
+        if reason == "finished" and self.store.count_pending():
+            problems.append("titles are still pending")
+        errors = stats.get_value("imdb/scheduler_errors", 0)
+        if errors:
+            problems.append(f"its scheduler raised {errors} errors")
         if self.run_id is not None:
-            self.store.finish_run(self.run_id, reason, clean=reason in CLEAN_REASONS)
-        summary = self.store.summary()
-        logger.info(
-            "crawl %s: %d titles, %d edges, %d pending, %d failed in %s",
-            reason,
-            summary["titles"],
-            summary["edges"],
-            summary["frontier"]["pending"],
-            summary["frontier"]["failed"],
-            self.store.path,
-        )
-        proxies = self._proxy_table()
-        for row in proxies:
-            logger.info(
-                "proxy %s: %d requests, %d bans, %s",
-                row["proxy"],
-                row["requests"],
-                row["bans"],
-                row["state"],
-            )
-        path = self.settings.get("IMDB_SUMMARY_PATH")
-        if path:
-            stats = self.crawler.stats.get_stats()
-            report = {
-                "reason": reason,
-                "database": summary,
-                "proxies": proxies,
-                "stats": {k: v for k, v in stats.items() if k.startswith("imdb/")},
-            }
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-            Path(path).write_bytes(orjson.dumps(report, option=orjson.OPT_INDENT_2))
+            self.store.finish_run(self.run_id, reason, clean=not problems)
+        stats.set_value("imdb/run_clean", not problems)
+        if problems:
+            stats.set_value("imdb/run_unclean_because", "; ".join(problems))
         self.store.close()
-
-    def _proxy_table(self) -> list[dict[str, Any]]:
-        engine = self.crawler.engine
-        downloader = getattr(engine, "downloader", None)
-        for mw in getattr(getattr(downloader, "middleware", None), "middlewares", ()):
-            if isinstance(mw, ImdbRotatingProxyMiddleware):
-                return mw.proxy_table()
-        return []

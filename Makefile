@@ -15,14 +15,17 @@ SEED     ?= 1
 DB       ?= crawls/imdb.sqlite
 MAP      ?= site/data
 GRAPHDIR ?= build/graph
+# Where new real IMDb pages arrive; `make fixtures` copies the ones tests/fixtures/imdb lacks.
+SHARED_FIXTURES ?= ../shared/fixtures/imdb
 
-.PHONY: help venv debs test lint typecheck demo sandbox export serve bench bench-reference clean
+.PHONY: help venv debs test lint typecheck demo sandbox fixtures export serve bench bench-reference clean
 
 help:
 	@echo "make demo     run the whole pipeline offline on the sandbox"
 	@echo "make test     run the test suite (sets up .venv first)"
 	@echo "make lint     ruff over the project"
 	@echo "make sandbox  serve a sandbox IMDb on 127.0.0.1:$(PORT) (TITLES=$(TITLES) SEED=$(SEED))"
+	@echo "make fixtures copy new real IMDb pages from $(SHARED_FIXTURES) into tests/fixtures/imdb"
 	@echo "make export   crawl database DB=$(DB) -> map in $(MAP), graph files in $(GRAPHDIR)"
 	@echo "make serve    serve the site with the map in $(MAP) on 127.0.0.1:$(SITE_PORT)"
 	@echo "make bench    run the benchmarks (results in bench-results/)"
@@ -56,7 +59,11 @@ typecheck: venv
 	$(PY) -m mypy
 
 sandbox: venv
-	$(PY) -m imdb_spider.sandbox --port $(PORT) --titles $(TITLES) --seed $(SEED)
+	$(PY) -m sandbox --port $(PORT) --titles $(TITLES) --seed $(SEED)
+
+# Plain python3: copying files needs nothing from the venv.
+fixtures:
+	$(PYTHON) -m devtools.fixtures --from $(SHARED_FIXTURES) --to tests/fixtures/imdb
 
 export: venv
 	$(PY) -m exporters all --db $(DB) --out $(MAP) --graph-dir $(GRAPHDIR) --reuse-layout
@@ -65,7 +72,7 @@ serve: venv
 	$(PY) -m exporters.serve --port $(SITE_PORT) --data $(MAP) --quiet
 
 demo: venv debs
-	$(PY) -m imdb_spider.demo --titles $(TITLES) --seed $(SEED) --map $(MAP) --serve $(SITE_PORT)
+	$(PY) -m devtools.demo --titles $(TITLES) --seed $(SEED) --map $(MAP) --serve $(SITE_PORT)
 
 bench: venv
 	mkdir -p bench-results

@@ -21,7 +21,7 @@ import urllib.request
 from contextlib import ExitStack
 from pathlib import Path
 
-from imdb_spider.demo import start_sandbox
+from devtools.demo import start_sandbox
 from imdb_spider.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -52,7 +52,7 @@ def main() -> None:
     args.work.mkdir(parents=True, exist_ok=True)
     db = args.work / f"reference-{args.titles}-{args.seed}.sqlite"
     if not db.exists():
-        subprocess.run([sys.executable, "-m", "imdb_spider.sandbox.crawldb", "--titles",
+        subprocess.run([sys.executable, "-m", "sandbox.crawldb", "--titles",
                         str(args.titles), "--seed", str(args.seed), "--db", str(db)],
                        check=True, cwd=ROOT)  # fmt: skip
     out = args.work / "data"

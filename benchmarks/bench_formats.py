@@ -1,6 +1,6 @@
 """Format writers at the reference scale: ``python -m benchmarks.bench_formats``.
 
-Builds a seeded synthetic graph (``exporters.synthetic``, 176,000 titles, ~1.5M edges) with a
+Builds a seeded synthetic graph (``devtools.synthetic``, 176,000 titles, ~1.5M edges) with a
 clustered layout and planted communities, then runs each writer (DOT, GDF, GEXF, tiles with
 legend/search/bitmaps, preview, validator) in its own process and prints wall time, peak RSS
 (of that process, graph included), files and bytes; for the tile directory also gzip'd bytes
@@ -27,8 +27,8 @@ WRITERS = ("dot", "gdf", "gexf", "tiles", "preview", "validate")
 
 
 def make_graph(n: int, seed: int):
+    from devtools.synthetic import synthetic_graph_with_truth
     from exporters.model import Community
-    from exporters.synthetic import synthetic_graph_with_truth
 
     graph, truth = synthetic_graph_with_truth(n, seed=seed)
     rng = np.random.default_rng(seed + 1)

@@ -31,10 +31,10 @@ def _children_cpu() -> float:
 
 
 def _run(step: str, nodes: int, seed: int, queue: multiprocessing.Queue) -> None:
+    from devtools.synthetic import synthetic_graph_with_truth
     from exporters.communities import detect_communities
     from exporters.layout import compute_layout
     from exporters.quality import layout_quality
-    from exporters.synthetic import synthetic_graph_with_truth
 
     graph, truth = synthetic_graph_with_truth(nodes, seed=seed)
     base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -1,22 +1,19 @@
 """Parser speed: CPU milliseconds per page, per page generation.
 
 Run: ``python -m benchmarks.bench_parse [--rounds N]``. Reads the real pages in
-../shared/fixtures/imdb (or $IMDB_FIXTURES) and, when the sandbox package is present, realistic
-sandbox pages of each layout. Goal (issue #2): <= 8 ms CPU for a ~1 MB modern page.
+tests/fixtures/imdb and realistic sandbox pages of each layout. Goal (issue #2): <= 8 ms CPU
+for a ~1 MB modern page.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import time
-from pathlib import Path
 
 import orjson
 
+from devtools.fixtures import FIXTURES
 from imdb_spider.pages import parse_title
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def cpu_ms_per_parse(url: str, body: bytes, rounds: int) -> float:
@@ -45,12 +42,11 @@ def json_decode_ms(body: bytes, rounds: int) -> float | None:
 
 def pages() -> list[tuple[str, str, bytes]]:
     found = []
-    fixtures = Path(os.environ.get("IMDB_FIXTURES", ROOT.parent / "shared" / "fixtures" / "imdb"))
-    for path in sorted(fixtures.glob("*.html")):
+    for path in sorted(FIXTURES.glob("*.html")):
         found.append(
             (f"real {path.stem}", f"https://www.imdb.com/title/{path.stem}/", path.read_bytes())
         )
-    from imdb_spider.sandbox import build_universe, render_title
+    from sandbox import build_universe, render_title
 
     universe = build_universe(2000, seed=1)
     t = universe.record(0)

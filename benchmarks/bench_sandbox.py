@@ -2,7 +2,7 @@
 
 Run as ``python -m benchmarks.bench_sandbox`` (a few minutes at most). Each measurement runs
 in its own process: the universe build in a child (its peak RSS is the child's), the server
-as ``python -m imdb_spider.sandbox`` pinned to one core, and the client (keep-alive, a few
+as ``python -m sandbox`` pinned to one core, and the client (keep-alive, a few
 connections in threads, seeded random title ids) here, pinned to another core when there is one.
 Prints a table and writes ``bench-results/bench_sandbox.json``.
 """
@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 _BUILD_SNIPPET = """
 import json, resource, sys, time
 t0 = time.perf_counter()
-from imdb_spider.sandbox import build_universe
+from sandbox import build_universe
 u = build_universe(int(sys.argv[1]), seed=int(sys.argv[2]))
 print(json.dumps({"seconds": time.perf_counter() - t0, "build_seconds": u.build_seconds,
                   "links": int(len(u.rec_idx)), "arrays_mb": u.nbytes() / 2**20,
@@ -97,7 +97,7 @@ def _client(port: int, paths: list[str], connections: int) -> tuple[int, int, di
 def bench_server(
     *, titles: int, seed: int, layout: str, small: bool, requests: int, connections: int
 ) -> dict:
-    cmd = [sys.executable, "-m", "imdb_spider.sandbox", "--port", "0", "--titles", str(titles),
+    cmd = [sys.executable, "-m", "sandbox", "--port", "0", "--titles", str(titles),
            "--seed", str(seed), "--layout", layout]  # fmt: skip
     if small:
         cmd.append("--small-pages")

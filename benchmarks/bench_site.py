@@ -172,8 +172,8 @@ def heaps(browser, page) -> dict[str, float]:
 def run(tiles: Path, width: int, height: int, screenshots: Path | None, renderer: str) -> dict:
     from playwright.sync_api import sync_playwright
 
+    from devtools.browser import launch_chromium
     from exporters.serve import StaticServer
-    from tests.site_helpers import launch_chromium
 
     title, query = pick_query(tiles)
     out: dict = {"title": title, "query": query, "renderer": renderer}

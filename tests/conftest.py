@@ -10,6 +10,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 TESTS = ROOT / "tests"
+FIXTURES = TESTS / "fixtures" / "imdb"
 
 
 def crawl_command(base_url: str, db: Path, seeds: list[str], *, settings=None, args=None):
@@ -37,14 +38,9 @@ def needs_tool(missing: str | None) -> pytest.MarkDecorator:
 
 
 def real_fixture_dir() -> Path:
-    """The real IMDb pages in ../shared/fixtures/imdb (override with IMDB_FIXTURES)."""
-    found = Path(os.environ.get("IMDB_FIXTURES", ROOT.parent / "shared" / "fixtures" / "imdb"))
-    if not (found / "README.md").is_file():
-        pytest.fail(
-            f"real IMDb fixture pages not found at {found}: check out shared/ next to the "
-            "repository or set IMDB_FIXTURES"
-        )
-    return found
+    """The real IMDb pages, with their expected JSON and provenance, in tests/fixtures/imdb
+    (``make fixtures`` copies new ones from ../shared/fixtures/imdb)."""
+    return FIXTURES
 
 
 @pytest.fixture(scope="session")
@@ -52,7 +48,7 @@ def fixtures_dir() -> Path:
     return real_fixture_dir()
 
 
-# --- sandbox (imdb_spider/sandbox) ---------------------------------------------------------
+# --- sandbox (the top-level sandbox package) ----------------------------------------------
 # One small universe and one in-process server for the whole session: building is the slow
 # part. Tests that change faults get a clean server from the ``sandbox`` fixture.
 
@@ -62,14 +58,14 @@ SANDBOX_SEED = 1
 
 @pytest.fixture(scope="session")
 def sandbox_universe():
-    from imdb_spider.sandbox import build_universe
+    from sandbox import build_universe
 
     return build_universe(SANDBOX_TITLES, seed=SANDBOX_SEED)
 
 
 @pytest.fixture(scope="session")
 def sandbox_session(sandbox_universe):
-    from imdb_spider.sandbox import Sandbox
+    from sandbox import Sandbox
 
     with Sandbox(sandbox_universe, seed=SANDBOX_SEED, small_pages=True) as sb:
         yield sb

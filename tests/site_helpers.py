@@ -1,16 +1,13 @@
-"""Helpers for the browser tests of the map site (``tests/test_site.py``) and its benchmark.
+"""Helpers for the browser tests of the map site (``tests/test_site.py``).
 
 * ``crawl_and_export(work, titles=600)``: a sandbox IMDb in this process, ``scrapy crawl imdb``
   into ``work/crawl.sqlite`` in a subprocess, then ``python -m exporters all`` into
   ``work/data``; returns both paths.
-* ``launch_chromium(playwright)``: Debian's ``/usr/bin/chromium`` (never a downloaded one) with
-  flags that keep it quiet and offline.
 * ``Session``: a page that records console errors, dialogs and failed requests.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -19,41 +16,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT / "site"
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 CRAWL_TIMEOUT = 300
 EXPORT_TIMEOUT = 300
 
 
-def chromium_missing() -> str | None:
-    """Why the browser tests cannot run, or None."""
-    if not Path(CHROMIUM).is_file():
-        return f"{CHROMIUM} not found: apt-get install chromium (or set CHROMIUM)"
-    try:
-        import playwright  # noqa: F401
-    except ImportError:
-        return "playwright is not installed: pip install 'playwright>=1.44,<2'"
-    return None
-
-
-def launch_chromium(playwright, **options):
-    return playwright.chromium.launch(
-        executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True, **options
-    )
-
-
 def crawl_and_export(work: Path, *, titles: int = 600, seed: int = 5) -> tuple[Path, Path]:
     """Crawl a sandbox of ``titles`` titles and export its map; returns (database, map folder)."""
-    from imdb_spider.sandbox import Sandbox
+    from sandbox import Sandbox
 
     from .conftest import crawl_command
 

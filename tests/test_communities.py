@@ -7,6 +7,7 @@ import re
 import numpy as np
 import pytest
 
+from devtools.synthetic import synthetic_graph, synthetic_graph_with_truth
 from exporters.communities import (
     OTHER_NAME,
     PALETTE,
@@ -15,7 +16,6 @@ from exporters.communities import (
     detect_communities,
 )
 from exporters.model import MapGraph
-from exporters.synthetic import synthetic_graph, synthetic_graph_with_truth
 
 
 def _graph() -> MapGraph:

@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from imdb_spider.localproxies import BadProxy, TinyProxy, dead_proxy_url
-from imdb_spider.sandbox import Sandbox, Universe, build_universe
+from devtools.localproxies import BadProxy, TinyProxy, dead_proxy_url
 from imdb_spider.store import Store
+from sandbox import Sandbox, Universe, build_universe
 
 from .conftest import ROOT, crawl_command
 

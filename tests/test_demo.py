@@ -9,6 +9,9 @@ import sys
 import urllib.request
 from pathlib import Path
 
+import pytest
+
+from devtools.demo import MARKER, DemoError, fresh_crawl_folder, main
 from exporters.validate import validate_tiles
 
 from .conftest import ROOT
@@ -17,7 +20,7 @@ from .conftest import ROOT
 def test_demo_crawls_exports_and_serves_the_map(tmp_path: Path) -> None:
     out, data, graph = tmp_path / "crawl", tmp_path / "map", tmp_path / "graph"
     command = [
-        sys.executable, "-m", "imdb_spider.demo", "--titles", "500", "--max-titles", "150",
+        sys.executable, "-m", "devtools.demo", "--titles", "500", "--max-titles", "150",
         "--out", str(out), "--map", str(data), "--graph-dir", str(graph), "--serve", "0",
     ]  # fmt: skip
     lines = []
@@ -50,3 +53,44 @@ def test_demo_crawls_exports_and_serves_the_map(tmp_path: Path) -> None:
     assert sum("dead" in line for line in proxies) == 2
     assert validate_tiles(data) == []
     assert (graph / "graph.gexf").is_file() and (graph / "graph.dot").is_file()
+
+
+def test_demo_refuses_a_crawl_folder_it_did_not_make(tmp_path: Path, capsys) -> None:
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "thesis.tex").write_text("years of work")
+    assert main(["--out", str(mine), "--map", str(tmp_path / "map")]) == 1
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1
+    assert f"--out {mine} is not empty and the demo did not make it" in err
+    assert (mine / "thesis.tex").read_text() == "years of work"
+    assert not (tmp_path / "map").exists()  # refused before anything was made
+
+
+def test_demo_refuses_a_map_folder_that_is_not_a_map(tmp_path: Path, capsys) -> None:
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    (photos / "cat.jpg").write_bytes(b"\xff\xd8")
+    out = tmp_path / "crawl"
+    assert main(["--out", str(out), "--map", str(photos)]) == 1
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1
+    assert f"--map {photos} holds files that are not an exported map" in err
+    assert (photos / "cat.jpg").is_file()
+    assert not out.exists()
+
+
+def test_demo_replaces_only_its_own_crawl_folder(tmp_path: Path) -> None:
+    new = tmp_path / "new"
+    fresh_crawl_folder(new)
+    assert [p.name for p in new.iterdir()] == [MARKER]
+    (new / "imdb.sqlite").write_bytes(b"an old demo crawl")
+    fresh_crawl_folder(new)  # marked by the demo: replaced
+    assert [p.name for p in new.iterdir()] == [MARKER]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    fresh_crawl_folder(empty)  # empty: adopted, nothing to delete
+    assert (empty / MARKER).is_file()
+    with pytest.raises(DemoError, match="the demo did not make it"):
+        fresh_crawl_folder(tmp_path)  # holds the folders above, but carries no marker
+    assert new.is_dir() and empty.is_dir()

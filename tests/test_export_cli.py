@@ -14,9 +14,9 @@ import pytest
 from exporters.cli import main as export_main
 from exporters.validate import validate_tiles
 from imdb_spider.pages import MLT_LISTED, TitleRecord
-from imdb_spider.sandbox import build_universe
-from imdb_spider.sandbox.crawldb import records, write_crawl_db
 from imdb_spider.store import Store
+from sandbox import build_universe
+from sandbox.crawldb import records, write_crawl_db
 
 from .conftest import ROOT
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from devtools.synthetic import synthetic_graph, synthetic_graph_with_truth
 from exporters.layout import METHODS, compute_layout
 from exporters.model import MapGraph
 from exporters.quality import format_quality, layout_quality
-from exporters.synthetic import synthetic_graph, synthetic_graph_with_truth
 
 
 @pytest.fixture(scope="module")

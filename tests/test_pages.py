@@ -30,15 +30,29 @@ EXPECTED_GENERATION = {
     "modern_tt0133093": "nextjs",
     "modern_tt1392190": "nextjs",
     "modern_urql_tt2250192": "nextjs-urql",
+    # The October 2025 generation still carries __NEXT_DATA__; issue #12 may name it apart.
+    "modern2025_tt0083987": "nextjs",
+    "modern2025_tt1856101": "nextjs",
     "jsonld2018_tt0133093": "jsonld-2018",
 }
 
 
-def golden_cases() -> list[Path]:
+# Pages of the October 2025 generation, which the parser does not read yet (directors and
+# countries moved): their golden cases are expected to fail until issue #12 teaches it, and
+# then fail loudly (strict) so the mark is removed.
+NOT_YET_PARSED = {"modern2025_tt0083987", "modern2025_tt1856101"}
+NOT_YET = pytest.mark.xfail(strict=True, reason="issue #12: the October 2025 page generation")
+
+
+def golden_cases() -> list:
     real = sorted(real_fixture_dir().glob("*.expected.json"))
     own = sorted((TESTS / "pages").glob("*.expected.json"))
-    assert len(real) >= 7, "expected the seven real fixture pages"
-    return real + own
+    assert len(real) >= 9, "expected the nine real fixture pages in tests/fixtures/imdb"
+    return [
+        pytest.param(path, id=name, marks=[NOT_YET] if name in NOT_YET_PARSED else [])
+        for path in real + own
+        for name in [path.name.split(".")[0]]
+    ]
 
 
 def _html_for(expected: Path) -> Path:
@@ -50,7 +64,7 @@ def _url(name: str) -> str:
     return f"https://www.imdb.com/title/{tt}/"
 
 
-@pytest.mark.parametrize("expected_path", golden_cases(), ids=lambda p: p.name.split(".")[0])
+@pytest.mark.parametrize("expected_path", golden_cases())
 def test_golden_page(expected_path: Path) -> None:
     name = expected_path.name.split(".")[0]
     expected = json.loads(expected_path.read_text())

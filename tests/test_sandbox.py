@@ -17,7 +17,7 @@ import numpy as np
 import orjson
 import pytest
 
-from imdb_spider.sandbox import (
+from sandbox import (
     FAULT_KINDS,
     LAYOUTS,
     Faults,
@@ -26,7 +26,7 @@ from imdb_spider.sandbox import (
     build_universe,
     render_title,
 )
-from imdb_spider.sandbox import render as sandbox_render
+from sandbox import render as sandbox_render
 
 ROOT = Path(__file__).resolve().parents[1]
 ID_RE = re.compile(r"tt9[0-7]\d{6}")
@@ -528,7 +528,7 @@ def test_layouts_served(sandbox_universe, layout):
 
 def test_cli_serves_and_stops_on_sigterm():
     proc = subprocess.Popen(
-        [sys.executable, "-m", "imdb_spider.sandbox", "--port", "0", "--titles", "300",
+        [sys.executable, "-m", "sandbox", "--port", "0", "--titles", "300",
          "--small-pages", "--fault-status503-ids", "tt90000001"],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
@@ -566,7 +566,7 @@ def test_cli_serves_and_stops_on_sigterm():
 )
 def test_cli_rejects_bad_flags(args, message):
     done = subprocess.run(
-        [sys.executable, "-m", "imdb_spider.sandbox", *args],
+        [sys.executable, "-m", "sandbox", *args],
         cwd=ROOT, capture_output=True, text=True, timeout=30, check=False,
     )  # fmt: skip
     assert done.returncode == 2 and message in done.stderr
@@ -574,7 +574,7 @@ def test_cli_rejects_bad_flags(args, message):
 
 def test_cli_help_lists_faults():
     done = subprocess.run(
-        [sys.executable, "-m", "imdb_spider.sandbox", "--help"],
+        [sys.executable, "-m", "sandbox", "--help"],
         cwd=ROOT, capture_output=True, text=True, timeout=30, check=True,
     )  # fmt: skip
     for kind in FAULT_KINDS:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from imdb_spider import pages
-from imdb_spider.sandbox import LAYOUTS, render_title
+from sandbox import LAYOUTS, render_title
 
 ROOT = Path(__file__).resolve().parents[1]
 # Sandbox layout -> (real page, parser generation) with the same structure.

@@ -18,11 +18,12 @@ from pathlib import Path
 
 import pytest
 
+from devtools.browser import chromium_missing, launch_chromium
 from exporters.serve import StaticServer
 from imdb_spider.store import Store
 
 from .conftest import needs_tool
-from .site_helpers import ROOT, SITE, Session, chromium_missing, crawl_and_export, launch_chromium
+from .site_helpers import ROOT, SITE, Session, crawl_and_export
 
 SHOTS = ROOT / "test-output" / "site"
 HOSTILE = "<img src=x onerror=alert(1)>"

@@ -3,7 +3,7 @@
 For the exporter's tests and its reference-scale benchmark (176,000 titles, ~1.9 M edges)
 without spending the time of a crawl:
 
-    python -m imdb_spider.sandbox.crawldb --titles 176000 --seed 1 --db crawls/reference.sqlite
+    python -m sandbox.crawldb --titles 176000 --seed 1 --db crawls/reference.sqlite
 
 Every title becomes a stored page (``page_generation`` "sandbox") with its recommendations;
 the frontier marks them all done.
@@ -17,8 +17,9 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..pages import MLT_EMPTY, MLT_LISTED, TitleRecord
-from ..store import Store
+from imdb_spider.pages import MLT_EMPTY, MLT_LISTED, TitleRecord
+from imdb_spider.store import Store
+
 from .universe import Universe, build_universe
 
 
@@ -57,7 +58,7 @@ def write_crawl_db(universe: Universe, path: str | Path, limit: int | None = Non
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m imdb_spider.sandbox.crawldb",
+        prog="python -m sandbox.crawldb",
         description="Write a sandbox universe into a crawl database without crawling it.",
     )
     parser.add_argument("--db", type=Path, required=True, help="the crawl database to write")

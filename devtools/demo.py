@@ -1,4 +1,4 @@
-"""``python -m imdb_spider.demo``: the whole pipeline offline, on the bundled sandbox.
+"""``python -m devtools.demo``: the whole pipeline offline, on the bundled sandbox.
 
 Starts a sandbox IMDb and three local HTTP forward proxies on 127.0.0.1 — a real one
 (Debian's tinyproxy), a dead port, and one that answers every request with a captcha page —
@@ -6,6 +6,11 @@ crawls the sandbox through them with ``scrapy crawl imdb`` (progress on the term
 summary (titles, edges, failures, bans per proxy, the database), then exports the crawl with
 ``python -m exporters all`` into the site's data folder and says where everything is.
 Everything it started is stopped on exit or Ctrl-C.
+
+It deletes only what it made: the crawl folder (``--out``) is replaced on the next run only
+when it carries the marker file the demo wrote there; a folder it did not make, or a map folder
+(``--map``) that holds something other than an exported map, is refused with a one-line
+message before anything starts.
 """
 
 from __future__ import annotations
@@ -19,13 +24,58 @@ import urllib.request
 from contextlib import ExitStack
 from pathlib import Path
 
-from .localproxies import BadProxy, TinyProxy, dead_proxy_url
+from devtools.localproxies import BadProxy, TinyProxy, dead_proxy_url
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
+# Written into every folder the demo creates: the one sign that it may delete the folder later.
+MARKER = ".made-by-imdb-spider-demo"
+MARKER_TEXT = "made by python -m devtools.demo, which replaces this folder on its next run\n"
+
+
 class DemoError(Exception):
     pass
+
+
+def _ours(folder: Path) -> bool:
+    return (folder / MARKER).is_file()
+
+
+def _create_marked(folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / MARKER).write_text(MARKER_TEXT)
+
+
+def fresh_crawl_folder(folder: Path) -> None:
+    """Make ``folder`` a new, empty crawl folder (the demo always crawls from scratch): delete
+    it only if the demo made it (marker), use it if it is empty, refuse otherwise."""
+    if folder.exists():
+        if not folder.is_dir():
+            raise DemoError(f"--out {folder} is a file, not a folder")
+        if _ours(folder):
+            shutil.rmtree(folder)
+        elif any(folder.iterdir()):
+            raise DemoError(
+                f"--out {folder} is not empty and the demo did not make it (no {MARKER}): "
+                "the demo only replaces its own folders; remove it yourself or pick another"
+            )
+    _create_marked(folder)
+
+
+def check_map_folder(folder: Path) -> None:
+    """The export writes into ``folder`` and removes stale files of an earlier export from it:
+    allow a missing or empty folder, one the demo made, or an earlier export; refuse the rest."""
+    if not folder.exists():
+        return
+    if not folder.is_dir():
+        raise DemoError(f"--map {folder} is a file, not a folder")
+    if _ours(folder) or (folder / "mapinfo.json").is_file() or not any(folder.iterdir()):
+        return
+    raise DemoError(
+        f"--map {folder} holds files that are not an exported map (no mapinfo.json) and the "
+        f"demo did not make it (no {MARKER}): pick an empty or new folder"
+    )
 
 
 def start_sandbox(stack: ExitStack, titles: int, seed: int, extra: list[str]) -> str:
@@ -34,7 +84,7 @@ def start_sandbox(stack: ExitStack, titles: int, seed: int, extra: list[str]) ->
         [
             sys.executable,
             "-m",
-            "imdb_spider.sandbox",
+            "sandbox",
             "--port",
             "0",
             "--titles",
@@ -93,7 +143,7 @@ def crawl(base_url: str, out: Path, proxies: Path, seeds: list[str], max_titles:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m imdb_spider.demo", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m devtools.demo", description=__doc__)
     parser.add_argument("--titles", type=int, default=3000, help="sandbox size (default 3000)")
     parser.add_argument("--seed", type=int, default=1, help="sandbox seed (default 1)")
     parser.add_argument(
@@ -116,10 +166,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     out = args.out
-    if out.exists():
-        shutil.rmtree(out)  # the demo always starts from scratch
-    out.mkdir(parents=True)
     try:
+        check_map_folder(args.map)
+        fresh_crawl_folder(out)
+        if not args.map.exists():
+            _create_marked(args.map)
         with ExitStack() as stack:
             base_url = start_sandbox(stack, args.titles, args.seed, ["--small-pages"])
             print(f"sandbox IMDb with {args.titles} titles at {base_url}")

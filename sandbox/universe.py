@@ -395,9 +395,11 @@ def _load_real() -> _Real:
     ml_mask = np.zeros(len(movies), dtype=np.uint32)
     ml_item = np.full(len(movies), -1, dtype=np.int32)
     english: list[str | None] = [None] * len(movies)
-    movie_ids = []
+    movie_ids: list[int] = []
     for mid, title, year, genres in films.itertuples(index=False):
         m = _ML_TITLE.match(title)
+        if m is None:  # only a title with a line break; treat it as unmatched
+            continue
         main, alt = m.group(1), m.group(2)
         if alt and alt.lower().startswith("a.k.a. "):
             alt = alt[7:]

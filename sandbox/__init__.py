@@ -5,7 +5,7 @@ reproducible fault injection. Nothing here touches the network beyond 127.0.0.1.
 * ``universe``: ``build_universe(titles, seed) -> Universe`` (titles and recommendations);
 * ``render``: ``Title`` -> page bytes in the ``nextjs``/``microdata``/``jsonld2018`` layouts;
 * ``server``: ``Sandbox`` (in-process, for tests) and ``SandboxServer`` (asyncio);
-* ``python -m imdb_spider.sandbox``: the same server as a process.
+* ``python -m sandbox``: the same server as a process.
 """
 
 from __future__ import annotations

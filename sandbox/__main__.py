@@ -1,4 +1,4 @@
-"""``python -m imdb_spider.sandbox``: serve a sandbox IMDb until SIGINT/SIGTERM.
+"""``python -m sandbox``: serve a sandbox IMDb until SIGINT/SIGTERM.
 
 Prints one line, the base URL (``http://127.0.0.1:PORT``), on stdout once it accepts
 connections, so a parent process can read it; logs go to stderr.
@@ -16,7 +16,7 @@ from . import render
 from .server import FAULT_KINDS, Faults, SandboxServer, parse_id_list
 from .universe import MAX_TITLES, build_universe
 
-logger = logging.getLogger("imdb_spider.sandbox")
+logger = logging.getLogger("sandbox")
 
 _FAULT_HELP = {
     "reset": "abort the TCP connection (RST) without a response",
@@ -79,7 +79,7 @@ def _seconds(text: str) -> float:
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="python -m imdb_spider.sandbox",
+        prog="python -m sandbox",
         description="Serve a sandbox IMDb (title pages with 'More like this' recommendations "
         "in IMDb's real page structures) on 127.0.0.1, with reproducible fault injection.",
         epilog="Faults: each --fault-KIND takes a probability per title-page request (decided "
@@ -169,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         faults = Faults(
             rates={k: getattr(args, f"rate_{k}") for k in FAULT_KINDS},
-            ids={k: getattr(args, f"ids_{k}") or () for k in FAULT_KINDS},
+            ids={k: frozenset(getattr(args, f"ids_{k}") or ()) for k in FAULT_KINDS},
             slow_seconds=args.slow_seconds,
         )
     except ValueError as exc:

@@ -3,7 +3,7 @@
 Serves ``/title/ttNNNNNNNN/`` pages of a ``Universe`` in one of the layouts of ``render``,
 with reproducible fault injection, on 127.0.0.1. Runs in-process (``Sandbox``, a context
 manager starting the server in a background thread; what tests use) or as its own process
-(``python -m imdb_spider.sandbox``; what crawls and benchmarks use).
+(``python -m sandbox``; what crawls and benchmarks use).
 
 Routes:
 

@@ -23,9 +23,12 @@ Adding a step (say, recommendation edges learn where they came from)::
 below the last step, then use the new column in ``store.py``. Never edit or reorder a step
 that has been released: databases out there have had it. Steps run their statements one by
 one with ``execute`` (``run_script`` splits a script), because ``executescript`` would commit
-the open transaction first. A step receives the open connection and only runs SQL on it, so
-when the same migrations run on PostgreSQL (issue #15) a step whose SQL differs between the two
-is the only kind that needs to ask which database it is on.
+the open transaction first. A step receives the open connection and only runs SQL on it, and
+the ``migrations`` table is plain SQL, so the same steps can run on PostgreSQL through psycopg
+3 (issue #15): what is SQLite's own here is the look at the database's state
+(``PRAGMA user_version``, ``sqlite_master``: ``_version``, ``_has_migrations_table``,
+``_table_count``) and the ``?`` placeholders, and only a step whose DDL differs between the
+two needs to ask which database it is on.
 
 This module and ``store.py`` are the store layer: they hold all the SQL of the project.
 """

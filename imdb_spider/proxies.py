@@ -199,6 +199,10 @@ class ImdbRotatingProxyMiddleware(RotatingProxyMiddleware):
         return mw
 
     def process_request(self, request: Request) -> None:
+        if not self.stop_if_no_proxies and not (self.proxies.unchecked or self.proxies.good):
+            # The package would reset too, but through the deprecated ``logger.warn``.
+            logger.warning("every proxy is dead: trying them all again")
+            self.proxies.reset()
         try:
             super().process_request(request, None)
         except CloseSpider:

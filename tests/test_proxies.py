@@ -70,3 +70,15 @@ def test_the_state_stats_follow_the_pool() -> None:
     mw.reanimate_proxies()  # its back-off (a nanosecond) is over
     assert stats.get_value(f"proxy/{name}/state") == "unchecked"
     assert not any("secret" in key for key in stats.get_stats())
+
+
+def test_without_close_spider_dead_proxies_are_tried_again(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    mw = rotating(ROTATING_PROXY_CLOSE_SPIDER=False)
+    for proxy in PROXIES:
+        mw.proxies.mark_dead(proxy)
+    (chosen,) = choices(mw, 1)  # no exception, no deprecation warning (an error under pytest)
+    assert chosen in PROXIES
+    assert "every proxy is dead: trying them all again" in caplog.messages
+    assert mw.proxies.dead == set()

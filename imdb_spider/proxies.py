@@ -1,4 +1,4 @@
-"""Proxy rotation and ban policy, on top of scrapy-rotating-proxies.
+"""Proxy rotation and ban policy, on top of scrapy-rotating-proxies (0.6.2).
 
 Settings read (besides the package's own ``ROTATING_PROXY_*``):
 
@@ -11,13 +11,22 @@ Settings read (besides the package's own ``ROTATING_PROXY_*``):
   ``pending`` in the frontier and the next run picks them up.
 - ``IMDB_PROXY_SEED``: seed of the proxy choice and of the back-off jitter.
 
-What this module fixes in the package (0.6.2, 2019), without touching it: its middleware
-methods take the ``spider`` argument Scrapy deprecated (ours don't); with
+The package does the rotation: its pool (``Proxies``: good, dead, unchecked, exponential
+back-off and reanimation), its page retries through another proxy, its settings. We keep it
+and change it only through its public surface, for four reasons: its middleware methods take
+the ``spider`` argument Scrapy deprecated (ours call them with ``None``); with
 ``ROTATING_PROXY_CLOSE_SPIDER`` it raises ``CloseSpider`` from a downloader middleware, which
-Scrapy ignores, so the crawl never stopped (ours closes the engine); its debug log lines name
-proxies with their credentials (a filter masks them); its proxy choice and back-off used the
-unseeded global ``random`` (ours are seeded). Per-proxy counters (requests, bans, state) go to
-the crawl stats under ``proxy/<host:port>/...`` with credentials removed.
+Scrapy ignores, so the crawl never stopped (ours closes the engine); its pool draws the proxy
+and the back-off from the unseeded global ``random`` (``SeededProxies`` overrides
+``get_random`` and passes a seeded ``backoff`` to the constructor); its slot per host merges
+every proxy on one machine (``get_proxy_slot`` is its documented hook). Its debug log lines
+name proxies with their credentials: a filter, added once per process, masks them.
+``tests/test_proxy_contract.py`` fails with the name that changed if a later release moves
+any of the names and signatures used here.
+
+Per-proxy counters go to the crawl stats under ``proxy/<scheme://host:port>/``: ``requests``,
+``bans``, ``bans/<reason>`` and ``state`` (good, dead, unchecked; kept current), with
+credentials removed.
 """
 
 from __future__ import annotations
@@ -25,17 +34,18 @@ from __future__ import annotations
 import logging
 import random
 import re
-from functools import partial
-from typing import Any
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-from rotating_proxies.expire import exp_backoff
+from rotating_proxies.expire import Proxies, exp_backoff
 from rotating_proxies.middlewares import BanDetectionMiddleware, RotatingProxyMiddleware
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.exceptions import CloseSpider, IgnoreRequest, NotConfigured
 from scrapy.http import Response
+from scrapy.statscollectors import StatsCollector
 from scrapy.utils.defer import deferred_from_coro
+from scrapy.utils.misc import build_from_crawler, load_object
 
 from .pages.blocked import blocked_kind
 
@@ -102,16 +112,23 @@ class ImdbBanPolicy:
         return True
 
 
+def proxies_configured(crawler: Crawler) -> bool:
+    settings = crawler.settings
+    return bool(settings.getlist("ROTATING_PROXY_LIST") or settings.get("ROTATING_PROXY_LIST_PATH"))
+
+
 class ImdbBanDetectionMiddleware(BanDetectionMiddleware):
-    """The package's ban detection with Scrapy's current middleware signatures."""
+    """The package's ban detection (``request.meta["_ban"]`` for the rotation, ``bans/...``
+    stats) with Scrapy's current middleware signatures, on only when proxies are."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ImdbBanDetectionMiddleware:
-        if not crawler.settings.getlist("ROTATING_PROXY_LIST") and not crawler.settings.get(
-            "ROTATING_PROXY_LIST_PATH"
-        ):
+        if not proxies_configured(crawler):
             raise NotConfigured
-        return cls(crawler.stats, cls._load_policy(crawler))
+        path = crawler.settings.get(
+            "ROTATING_PROXY_BAN_POLICY", "rotating_proxies.policy.BanDetectionPolicy"
+        )
+        return cls(crawler.stats, build_from_crawler(load_object(path), crawler))
 
     def process_response(self, request: Request, response: Response) -> Response:
         return super().process_response(request, response, None)
@@ -120,45 +137,81 @@ class ImdbBanDetectionMiddleware(BanDetectionMiddleware):
         return super().process_exception(request, exception, None)
 
 
+class SeededProxies(Proxies):
+    """The package's proxy pool, drawing the proxy and the back-off from a seeded generator
+    (the package uses the global ``random``)."""
+
+    def __init__(self, proxy_list: list[str], rng: random.Random, *, base: float, cap: float):
+        def backoff(attempt: int) -> float:
+            # Exponential back-off with full jitter, as the package's own, but seeded.
+            return rng.uniform(0, exp_backoff(attempt, cap=cap, base=base))
+
+        super().__init__(proxy_list, backoff=backoff)
+        self.rng = rng
+
+    def get_random(self) -> str | None:
+        # Sorted: the pool's sets iterate in hash order, which differs between runs.
+        available = sorted(self.unchecked | self.good)
+        return self.rng.choice(available) if available else None
+
+
 class ImdbRotatingProxyMiddleware(RotatingProxyMiddleware):
     """The package's rotating proxies, seeded, credential-safe, and able to stop the crawl."""
+
+    def __init__(
+        self,
+        *,
+        proxy_list: list[str],
+        logstats_interval: float,
+        stop_if_no_proxies: bool,
+        max_proxies_to_try: int,
+        backoff_base: float,
+        backoff_cap: float,
+        crawler: Crawler,
+    ) -> None:
+        # Called by the package's from_crawler, which reads its settings and passes them by
+        # name.
+        super().__init__(
+            proxy_list=proxy_list,
+            logstats_interval=logstats_interval,
+            stop_if_no_proxies=stop_if_no_proxies,
+            max_proxies_to_try=max_proxies_to_try,
+            backoff_base=backoff_base,
+            backoff_cap=backoff_cap,
+            crawler=crawler,
+        )
+        urls = self.cleanup_proxy_list(proxy_list)
+        rng = random.Random(crawler.settings.getint("IMDB_PROXY_SEED", 0))
+        self.proxies = SeededProxies(urls, rng, base=backoff_base, cap=backoff_cap)
+        self.crawler = crawler
+        self.stats: StatsCollector = crawler.stats
+        self.closing = False
+        self.masked = {proxy: mask_proxy(proxy) for proxy in urls}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ImdbRotatingProxyMiddleware:
         mw = super().from_crawler(crawler)  # raises NotConfigured without a proxy list
-        mw.crawler = crawler
-        seed = crawler.settings.getint("IMDB_PROXY_SEED", 0)
-        mw.rng = random.Random(seed)
-        base = crawler.settings.getfloat("ROTATING_PROXY_BACKOFF_BASE", 300)
-        cap = crawler.settings.getfloat("ROTATING_PROXY_BACKOFF_CAP", 3600)
-        mw.proxies.backoff = partial(_seeded_backoff, mw.rng, base=base, cap=cap)
-        mw.proxies.get_random = mw._choose
-        mw.closing = False
-        mw.masked = {proxy: mask_proxy(proxy) for proxy in mw.proxies.proxies}
         crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
-        for name in ("rotating_proxies.expire", "rotating_proxies.middlewares"):
-            logging.getLogger(name).addFilter(_CredentialFilter())
+        install_credential_filter()
+        mw._publish(mw.masked)
         logger.info("rotating over %d proxies: %s", len(mw.masked), ", ".join(mw.masked.values()))
         return mw
 
-    def _choose(self) -> str | None:
-        available = sorted(self.proxies.unchecked | self.proxies.good)
-        return self.rng.choice(available) if available else None
-
     def process_request(self, request: Request) -> None:
-        if "proxy" in request.meta and not request.meta.get("_rotating_proxy"):
-            return
-        proxy = self._choose()
-        if proxy is None:
-            if self.stop_if_no_proxies:
-                self._stop_crawl()
-                raise NoProxyAlive("no proxy alive")
+        if not self.stop_if_no_proxies and not (self.proxies.unchecked or self.proxies.good):
+            # The package would reset too, but through the deprecated ``logger.warn``.
+            logger.warning("every proxy is dead: trying them all again")
             self.proxies.reset()
-            proxy = self._choose()
-        request.meta["proxy"] = proxy
-        request.meta["download_slot"] = self.get_proxy_slot(proxy)
-        request.meta["_rotating_proxy"] = True
-        self.stats.inc_value(f"proxy/{self.masked[proxy]}/requests")
+        try:
+            super().process_request(request, None)
+        except CloseSpider:
+            # Scrapy ignores CloseSpider raised in a downloader middleware: close the engine.
+            self._stop_crawl()
+            raise NoProxyAlive("no proxy alive") from None
+        proxy: str | None = request.meta.get("proxy")
+        if proxy and request.meta.get("_rotating_proxy"):
+            self.stats.inc_value(f"proxy/{self.masked[proxy]}/requests")
+            self._publish([proxy])  # it may have come back from the dead
 
     def get_proxy_slot(self, proxy: str) -> str:
         # One slot per proxy (host *and* port): the package keys slots by host only, which
@@ -166,15 +219,20 @@ class ImdbRotatingProxyMiddleware(RotatingProxyMiddleware):
         return self.masked.get(proxy, mask_proxy(proxy))
 
     def process_response(self, request: Request, response: Response) -> Request | Response:
-        self._count(request)
-        return self._handle_result(request, None) or response
+        proxy = self._count(request)
+        result = super().process_response(request, response, None)
+        self._publish([proxy] if proxy else [])
+        return result
 
     def process_exception(self, request: Request, exception: BaseException) -> Request | None:
-        self._count(request)
-        return self._handle_result(request, None)
+        proxy = self._count(request)
+        result = super().process_exception(request, exception, None)
+        self._publish([proxy] if proxy else [])
+        return result
 
-    def _count(self, request: Request) -> None:
-        proxy = self.proxies.get_proxy(request.meta.get("proxy"))
+    def _count(self, request: Request) -> str | None:
+        """Count a ban of the request's proxy; returns the proxy (None without one)."""
+        proxy: str | None = self.proxies.get_proxy(request.meta.get("proxy"))
         if proxy and request.meta.get("_ban") is True:
             name = self.masked[proxy]
             reason = request.meta.get("ban_reason", "ban")
@@ -184,6 +242,7 @@ class ImdbRotatingProxyMiddleware(RotatingProxyMiddleware):
                 logger.debug("proxy %s banned again (%s) on %s", name, reason, request.url)
             else:
                 logger.info("proxy %s banned (%s) on %s: marked dead", name, reason, request.url)
+        return proxy
 
     def _stop_crawl(self) -> None:
         if self.closing:
@@ -204,6 +263,16 @@ class ImdbRotatingProxyMiddleware(RotatingProxyMiddleware):
             return "dead"
         return "unchecked"
 
+    def _publish(self, proxies: Iterable[str]) -> None:
+        """Keep the ``proxy/<name>/state`` stats current, so whoever reads the stats (the
+        end-of-crawl summary, on ``spider_closed`` too) sees the pool as it is."""
+        for proxy in proxies:
+            self.stats.set_value(f"proxy/{self.masked[proxy]}/state", self._state(proxy))
+
+    def reanimate_proxies(self) -> None:
+        super().reanimate_proxies()
+        self._publish(self.proxies.unchecked)
+
     def log_stats(self) -> None:
         logger.info(
             "proxies: %s",
@@ -211,29 +280,20 @@ class ImdbRotatingProxyMiddleware(RotatingProxyMiddleware):
         )
 
     def spider_closed(self) -> None:
-        for proxy in sorted(self.masked):
-            self.stats.set_value(f"proxy/{self.masked[proxy]}/state", self._state(proxy))
-
-    def proxy_table(self) -> list[dict[str, Any]]:
-        """One row per proxy for the end-of-crawl summary."""
-        stats = self.stats.get_stats()
-        rows = []
-        for proxy in sorted(self.masked):
-            name = self.masked[proxy]
-            rows.append(
-                {
-                    "proxy": name,
-                    "requests": stats.get(f"proxy/{name}/requests", 0),
-                    "bans": stats.get(f"proxy/{name}/bans", 0),
-                    "state": self._state(proxy),
-                }
-            )
-        return rows
+        self._publish(self.masked)
 
 
-def _seeded_backoff(rng: random.Random, attempt: int, *, base: float, cap: float) -> float:
-    """Exponential back-off with full jitter, drawn from the crawl's seeded generator."""
-    return rng.uniform(0, exp_backoff(attempt, cap=cap, base=base))
+# The package's loggers: they name proxies with their credentials in debug lines.
+_PACKAGE_LOGGERS = ("rotating_proxies.expire", "rotating_proxies.middlewares")
+
+
+def install_credential_filter() -> None:
+    """Mask credentials in the package's log records; once per process, however many crawlers
+    (a filter per ``from_crawler`` would pile up, each rewriting every record again)."""
+    for name in _PACKAGE_LOGGERS:
+        package_logger = logging.getLogger(name)
+        if not any(isinstance(f, _CredentialFilter) for f in package_logger.filters):
+            package_logger.addFilter(_CredentialFilter())
 
 
 class _CredentialFilter(logging.Filter):
@@ -252,7 +312,9 @@ __all__ = [
     "ImdbBanPolicy",
     "ImdbRotatingProxyMiddleware",
     "NoProxyAlive",
+    "SeededProxies",
     "hide_credentials",
+    "install_credential_filter",
     "mask_proxy",
     "response_ban_reason",
 ]

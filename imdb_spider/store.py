@@ -1,4 +1,4 @@
-"""The crawl database: schema and every SQL statement of the project, in one place.
+"""The crawl database: every query the crawl and the exporters make, on one connection.
 
 SQLite is the source of truth of a crawl. Scrapy's JOBDIR queue is only a speed-up: after an
 unclean stop (``kill -9``, a power cut) the queue is rebuilt from the ``frontier`` table, whose
@@ -7,7 +7,10 @@ rows change in the same transaction as the page they describe.
 Tables: ``titles`` (+ ``title_genres``, ``title_directors``, ``title_countries`` so lists are
 queryable), ``edges`` (source, rank -> target), ``aliases`` (old id -> surviving id),
 ``frontier`` (one row per title ever scheduled: state, depth, attempts, last error, first seen
-from), ``failures`` (every failed attempt, with its reason) and ``runs`` (start, finish, clean).
+from), ``failures`` (every failed attempt, with its reason), ``runs`` (start, finish, clean)
+and ``migrations`` (the schema steps a database has had). The schema itself is in
+``migrations.py``, as named steps that opening a database applies; the two modules hold all the
+SQL of the project.
 
 Values are always bound as parameters; identifiers are fixed strings of this module.
 ``python -m imdb_spider.store PATH`` prints a JSON summary of a database.
@@ -16,10 +19,11 @@ Values are always bound as parameters; identifiers are fixed strings of this mod
 from __future__ import annotations
 
 import argparse
+import logging
 import sqlite3
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,87 +31,12 @@ from typing import Any
 
 import orjson
 
-SCHEMA_VERSION = 1
+from .migrations import MIGRATIONS, Migration, MigrationError, applied_migrations, migrate
+
+#: The schema version this code writes: the number of migration steps it knows.
+SCHEMA_VERSION = len(MIGRATIONS)
 
 PENDING, DONE, FAILED = "pending", "done", "failed"
-
-_SCHEMA = """
-CREATE TABLE titles (
-    id TEXT PRIMARY KEY,
-    title TEXT NOT NULL,
-    original_title TEXT,
-    year INTEGER,
-    end_year INTEGER,
-    rating REAL,
-    votes INTEGER,
-    title_type TEXT,
-    runtime_minutes INTEGER,
-    plot TEXT,
-    page_generation TEXT NOT NULL,
-    recommendations_state TEXT NOT NULL,
-    fetched_at REAL NOT NULL
-);
-CREATE TABLE title_genres (
-    title_id TEXT NOT NULL REFERENCES titles(id) ON DELETE CASCADE,
-    position INTEGER NOT NULL,
-    genre TEXT NOT NULL,
-    PRIMARY KEY (title_id, position)
-);
-CREATE INDEX title_genres_genre ON title_genres(genre);
-CREATE TABLE title_directors (
-    title_id TEXT NOT NULL REFERENCES titles(id) ON DELETE CASCADE,
-    position INTEGER NOT NULL,
-    name TEXT NOT NULL,
-    name_id TEXT,
-    PRIMARY KEY (title_id, position)
-);
-CREATE TABLE title_countries (
-    title_id TEXT NOT NULL REFERENCES titles(id) ON DELETE CASCADE,
-    position INTEGER NOT NULL,
-    country TEXT NOT NULL,
-    PRIMARY KEY (title_id, position)
-);
-CREATE INDEX title_countries_country ON title_countries(country);
-CREATE TABLE edges (
-    source TEXT NOT NULL REFERENCES titles(id) ON DELETE CASCADE,
-    rank INTEGER NOT NULL,
-    target TEXT NOT NULL,
-    PRIMARY KEY (source, rank)
-);
-CREATE INDEX edges_target ON edges(target);
-CREATE TABLE aliases (
-    old_id TEXT PRIMARY KEY,
-    new_id TEXT NOT NULL
-);
-CREATE TABLE frontier (
-    seq INTEGER PRIMARY KEY,
-    id TEXT NOT NULL UNIQUE,
-    state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'done', 'failed')),
-    depth INTEGER NOT NULL,
-    attempts INTEGER NOT NULL DEFAULT 0,
-    empty_refetches INTEGER NOT NULL DEFAULT 0,
-    last_error TEXT,
-    found_from TEXT,
-    updated_at REAL NOT NULL
-);
-CREATE INDEX frontier_pending ON frontier(state, depth, seq);
-CREATE TABLE failures (
-    id INTEGER PRIMARY KEY,
-    title_id TEXT NOT NULL,
-    at REAL NOT NULL,
-    kind TEXT NOT NULL,
-    detail TEXT,
-    final INTEGER NOT NULL
-);
-CREATE TABLE runs (
-    id INTEGER PRIMARY KEY,
-    started_at REAL NOT NULL,
-    finished_at REAL,
-    clean INTEGER NOT NULL DEFAULT 0,
-    reason TEXT,
-    args TEXT
-);
-"""
 
 
 class StoreError(Exception):
@@ -126,7 +55,13 @@ class FrontierRow:
 class Store:
     """One open crawl database. Not thread-safe; Scrapy calls it from its reactor thread."""
 
-    def __init__(self, path: str | Path, *, create: bool = True) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        create: bool = True,
+        migrations: Sequence[Migration] = MIGRATIONS,
+    ) -> None:
         self.path = Path(path)
         self._frontier_rows: int | None = None
         if not create and not self.path.is_file():
@@ -141,24 +76,12 @@ class Store:
         # WAL + NORMAL: a commit survives a killed process (not a power cut), and costs no fsync.
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("PRAGMA foreign_keys=ON")
-        self._check_schema(create)
-
-    def _check_schema(self, create: bool) -> None:
-        version = self.db.execute("PRAGMA user_version").fetchone()[0]
-        tables = self.db.execute("SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()
-        if version == 0 and tables[0] == 0:
-            if not create:
-                raise StoreError(f"{self.path} is an empty database, not a crawl")
-            # One script, one transaction: a database is either fully created or untouched.
-            self.db.executescript(
-                f"BEGIN;\n{_SCHEMA}\nPRAGMA user_version={SCHEMA_VERSION:d};\nCOMMIT;"
-            )
-            return
-        if version != SCHEMA_VERSION:
-            raise StoreError(
-                f"{self.path} has schema version {version}, this imdb-spider reads version "
-                f"{SCHEMA_VERSION}: use a new IMDB_DB_PATH or the matching imdb-spider release"
-            )
+        try:
+            # Brings an older database up to date, in one transaction (see migrations.py).
+            migrate(self.db, str(self.path), migrations, create=create)
+        except MigrationError as exc:
+            self.db.close()
+            raise StoreError(str(exc)) from None
 
     def close(self) -> None:
         self.db.close()
@@ -192,7 +115,8 @@ class Store:
             "INSERT INTO runs (started_at, args) VALUES (?, ?)",
             (time.time(), orjson.dumps(args).decode()),
         )
-        return int(cursor.lastrowid)
+        assert cursor.lastrowid is not None  # an INSERT always sets it
+        return cursor.lastrowid
 
     def finish_run(self, run_id: int, reason: str, *, clean: bool) -> None:
         self.db.execute(
@@ -222,7 +146,7 @@ class Store:
         now: float,
         limit: int | None = None,
     ) -> list[str]:
-        new = []
+        new: list[str] = []
         room = None if limit is None else limit - self._frontier_size()
         for title_id in ids:
             if room is not None and len(new) >= room:
@@ -516,7 +440,8 @@ class Store:
         ]
         return {
             "path": str(self.path),
-            "schema_version": SCHEMA_VERSION,
+            "schema_version": one("PRAGMA user_version"),
+            "migrations": applied_migrations(self.db),
             "titles": one("SELECT count(*) FROM titles"),
             "edges": one("SELECT count(*) FROM edges"),
             "aliases": one("SELECT count(*) FROM aliases"),
@@ -536,11 +461,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m imdb_spider.store",
         description="Print a JSON summary of a crawl database: titles, edges, frontier states, "
-        "failures by kind and runs.",
+        "failures by kind, runs and schema migrations. A database from an older imdb-spider is "
+        "brought up to date first (one line on stderr per migration step).",
     )
     parser.add_argument("path", type=Path, help="the crawl database (IMDB_DB_PATH)")
     parser.add_argument("--check", action="store_true", help="also run PRAGMA integrity_check")
     args = parser.parse_args(argv)
+    # The migration steps' log lines go to stderr; stdout stays the JSON alone.
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     try:
         with Store(args.path, create=False) as store:
             summary = store.summary()

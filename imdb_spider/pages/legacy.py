@@ -237,12 +237,12 @@ def _title_type(page: Page, ld: dict | None, genres: list[str]) -> str | None:
     if ld and ld.get("@type") in _LD_TYPES:
         return _LD_TYPES[ld["@type"]]
     og = [el.get("content", "") for el in page.all("meta") if el.get("property") == "og:type"]
-    type_id = _OG_TYPES.get(og[0].strip()) if og else None
-    if type_id is None and ld and ld.get("@type") == "Movie":
-        type_id = "movie"
-    if type_id == "movie" and "Short" in genres:
+    og_type = _OG_TYPES.get(og[0].strip()) if og else None
+    if og_type is None and ld and ld.get("@type") == "Movie":
+        og_type = "movie"
+    if og_type == "movie" and "Short" in genres:
         return "short"
-    return type_id
+    return og_type
 
 
 def _countries(page: Page) -> list[str]:

@@ -199,7 +199,7 @@ def _genres(
     n = truth.shape[0]
     first = np.where(rng.random(n) < 0.85, home[truth], rng.integers(0, len(GENRES), size=n))
     other = np.where(rng.random(n) < 0.6, second[truth], rng.integers(0, len(GENRES), size=n))
-    both = rng.random(n) < 0.7
+    both = np.asarray(rng.random(n) < 0.7)
     out = []
     for a, b, two in zip(first.tolist(), other.tolist(), both.tolist(), strict=True):
         out.append([GENRES[a], GENRES[b]] if two and a != b else [GENRES[a]])

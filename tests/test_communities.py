@@ -7,14 +7,9 @@ import re
 import numpy as np
 import pytest
 
-from exporters.communities import (
-    OTHER_NAME,
-    PALETTE,
-    community_color,
-    compute_sizes,
-    detect_communities,
-)
+from exporters.communities import OTHER_NAME, compute_sizes, detect_communities
 from exporters.model import MapGraph
+from exporters.palette import PALETTE, community_color
 from exporters.synthetic import synthetic_graph, synthetic_graph_with_truth
 
 

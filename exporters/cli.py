@@ -135,7 +135,8 @@ def _previous_export(
     if not path.exists():
         return None, None
     try:
-        with np.load(path, allow_pickle=False) as data:
+        # Our own file handle: np.load leaks its own when the archive is broken.
+        with open(path, "rb") as fh, np.load(fh, allow_pickle=False) as data:
             ids = data["ids"].tolist()
             xy = zip(data["x"].tolist(), data["y"].tolist(), strict=True)
             positions = dict(zip(ids, xy, strict=True))
@@ -144,7 +145,7 @@ def _previous_export(
                 if "community" in data.files
                 else None
             )
-    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+    except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile) as exc:
         logger.warning(
             "the saved layout %s cannot be read (%s): the map will be redrawn from scratch",
             path,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from exporters import shingle
 from exporters.bitmap import bitmap_size, pixel_coords, write_preview
 from exporters.cli import main as export_main
 from exporters.map_edges import map_edges
+from exporters.palette import PALETTE, hex_color
 from exporters.quadtree import drawable_quad_sides
 from exporters.search_index import file_key, id_key, id_shard_count, words
 from exporters.shingle import node_hash, sym_table_size
@@ -559,6 +561,17 @@ def test_legend(golden, golden_dir):
     first = golden.communities[0]
     assert legend["communities"][0]["name"] == first.name
     assert legend["nodeColors"][0] == "#{:02x}{:02x}{:02x}".format(*first.color)
+    # the palette comes from exporters.palette, the one place it is written down
+    assert legend["nodeColors"][: len(PALETTE)] == [hex_color(c) for c in PALETTE]
+
+
+def test_the_sites_fallback_colours_are_the_exporters_palette():
+    """The site draws with legend.json's nodeColors; before it loads (or for a map without a
+    legend) it uses DEFAULT_COLORS, which must not drift from the exporter's palette."""
+    settings = (Path(__file__).parents[1] / "site" / "js" / "settings.js").read_text()
+    found = re.search(r"DEFAULT_COLORS = \[([^\]]*)\]", settings)
+    assert found, "site/js/settings.js no longer defines DEFAULT_COLORS"
+    assert re.findall(r'"(#[0-9a-f]{6})"', found.group(1)) == [hex_color(c) for c in PALETTE]
 
 
 def test_search_index_finds_titles_and_ids(hostile_dir):

@@ -35,6 +35,9 @@ nothing is re-centred or rescaled, so a re-crawl does not move the existing map.
 start at the mean position of their already placed graph neighbours (spreading outward over
 a few rounds), those with none on a ring just outside the old map, grouped by connected
 component; then a short force layout moves only the new titles.
+
+One module (~480 lines): the methods share the force model, normalisation and reuse, and
+read best side by side.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ Each kind of problem is reported for at most ``MAX_EXAMPLES`` cases, then counte
 It imports nothing from the writer: the bucket hash (``reference_hash``) and the rule for a
 quad shingle.js draws (``deepest_view``) are written again here, straight from the spec and
 checked against its test vectors, so a mistake in the writer's version cannot pass both.
+One module of ~480 lines on purpose: it is the format's rule list, read top to bottom.
 """
 
 from __future__ import annotations

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -119,6 +121,25 @@ def test_golden_directory_is_valid(golden, golden_dir, capsys):
     edges = _json(golden_dir / "mapinfo.json")["nredges"]
     summary = f"{golden_dir}: valid (2,000 nodes, {quads} quads, {edges:,} edges drawn)"
     assert capsys.readouterr().out.strip().splitlines() == [summary]
+
+
+def test_check_runs_as_a_module(golden_dir, tmp_path):
+    broken = tmp_path / "tiles"
+    shutil.copytree(golden_dir, broken)
+    shutil.copy(broken / "equad_.json", broken / "xquad_.json")
+
+    def check(directory: Path) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "exporters", "check", str(directory)]
+        root = Path(__file__).parents[1]
+        return subprocess.run(command, capture_output=True, text=True, cwd=root, check=False)
+
+    good, bad = check(golden_dir), check(broken)
+    assert good.returncode == 0 and good.stdout.startswith(f"{golden_dir}: valid (")
+    assert bad.returncode == 1
+    assert bad.stdout.splitlines() == [
+        "xquad-file: xquad_.json: shingle.js never reads xquad_ files",
+        f"{broken}: 1 problem(s)",
+    ]
 
 
 def test_check_refuses_what_is_not_a_directory(tmp_path, capsys):

@@ -51,6 +51,8 @@ def edge_positions(ends_a: np.ndarray, ends_b: np.ndarray) -> tuple[np.ndarray, 
 
 
 def map_edges(graph: MapGraph, cap: int = SPEC_EDGE_CAP) -> MapEdges:
+    """The graph's recommendations as undirected map edges in strength order, with the
+    per-node counter rule applied at ``cap`` (see the module docstring)."""
     n = graph.node_count
     s = graph.sources.astype(np.int64)
     t = graph.targets.astype(np.int64)
@@ -106,8 +108,9 @@ def relations_by_quad(
     pos_a, pos_b = edge_positions(a, b)
     qa, qb = quad_of[a], quad_of[b]
     both = qa == qb
-    # the round in which the quad's file takes the edge: the position among its own node's
-    # edges (of the nearer end, for an edge inside the quad)
+    # The compact file takes every own node's strongest edge, then every second one, …: an
+    # edge's round is its rank among the edges of its end in the quad (the better of both
+    # ranks when both ends are in it).
     round_a = np.where(both, np.minimum(pos_a, pos_b), pos_a)
     cross = np.flatnonzero(~both)
     quad = np.concatenate((qa, qb[cross]))

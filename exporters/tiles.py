@@ -32,6 +32,8 @@ logger = logging.getLogger(__name__)
 
 @dataclass(slots=True)
 class TileStats:
+    """What ``write_tiles`` wrote; the counts come from the tile set, not from the files."""
+
     nodes: int
     edges: int  # undirected map edges
     kept_edges: int  # after the per-node cap

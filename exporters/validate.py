@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+from PIL import Image
 
 MAX_EXAMPLES = 20
 # The spec's limits (sections 4 and 7) and the node fields shingle.js reads (section 4).
@@ -156,7 +157,14 @@ def validate_tiles(
             problems.add("mapinfo", f"averageQuadWidth is {awidth}, must be > 0")
         if not math.isclose(awidth, average, rel_tol=1e-9, abs_tol=1e-12):
             problems.add("average-quad-width", f"averageQuadWidth {awidth} != leaf mean {average}")
-        _check_drawable(quads, float(awidth), width, height, quad_threshold, problems)
+        _check_drawable(
+            quads,
+            float(awidth),
+            map_width=width,
+            map_height=height,
+            threshold=quad_threshold,
+            problems=problems,
+        )
 
     # --- quad files -----------------------------------------------------------------------
     where: dict[str, list[str]] = defaultdict(list)  # node id -> quads holding it
@@ -287,9 +295,10 @@ def deepest_view(
     return whole[0] * scale, whole[1] * scale
 
 
-def _check_drawable(  # noqa: PLR0917
+def _check_drawable(
     quads: dict[str, dict[str, Any]],
     average: float,
+    *,
     map_width: float,
     map_height: float,
     threshold: float,
@@ -449,11 +458,6 @@ def _check_tables(d: Path, buckets: int, nodes_by_id, where, problems: _Problems
 def _check_bitmaps(d: Path, width: float, height: float, problems: _Problems) -> None:
     images = [p for p in (d / "image_2400.jpg", d / "image_2400low.jpg") if p.is_file()]
     if not images:
-        return
-    try:
-        from PIL import Image  # noqa: PLC0415
-    except ImportError:
-        problems.add("bitmap", "Pillow is not installed: cannot check the bitmaps")
         return
     for path in images:
         try:

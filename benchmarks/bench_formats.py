@@ -29,6 +29,7 @@ WRITERS = ("dot", "gdf", "gexf", "tiles", "preview", "validate")
 def make_graph(n: int, seed: int):
     from devtools.synthetic import synthetic_graph_with_truth
     from exporters.model import Community
+    from exporters.palette import PALETTE
 
     graph, truth = synthetic_graph_with_truth(n, seed=seed)
     rng = np.random.default_rng(seed + 1)
@@ -43,12 +44,8 @@ def make_graph(n: int, seed: int):
     graph.x = x - (x.min() + x.max()) / 2
     graph.y = y - (y.min() + y.max()) / 2
     graph.community = truth.astype(np.int32)
-    palette = [
-        (240, 188, 0), (178, 57, 147), (39, 204, 122), (21, 163, 206), (235, 84, 54),
-        (138, 103, 52), (255, 116, 116), (120, 80, 171), (48, 179, 179), (211, 47, 91),
-    ]  # fmt: skip
     graph.communities = [
-        Community(id=c, name=f"Community {c}", color=palette[c % 10], size=int(counts[c]))
+        Community(id=c, name=f"Community {c}", color=PALETTE[c % len(PALETTE)], size=int(counts[c]))
         for c in range(k)
     ]
     graph.in_degree = np.bincount(graph.targets, minlength=n).astype(np.int32)
@@ -94,7 +91,7 @@ def run_one(writer: str, graph_file: Path, out: Path, edge_cap: int = 24) -> dic
         }
     elif writer == "preview":
         from exporters.bitmap import write_preview
-        from exporters.tiles import build_tileset
+        from exporters.tileset import build_tileset
 
         write_preview(build_tileset(graph), out / "preview.png")
         result["files"], result["bytes"] = 1, (out / "preview.png").stat().st_size

@@ -20,17 +20,19 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
-from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from PIL import Image
+
+from .fileio import PathOrFile, open_file
+from .palette import UNKNOWN_COLOR
 
 if TYPE_CHECKING:
-    from .tiles import TileSet
+    from .tileset import TileSet
 
 WHITE = (255, 255, 255)
-DARK = (13, 17, 23)
-GREY = (128, 128, 128)
+DARK = (13, 17, 23)  # the site's background, so the preview looks like the map
 
 
 def bitmap_size(box: tuple[float, float, float, float], long_side: int) -> tuple[int, int]:
@@ -56,9 +58,9 @@ def pixel_coords(
 def node_colors(ts: TileSet) -> np.ndarray:
     """(n, 3) float RGB of every node, from its community."""
     palette = {c.id: c.color for c in ts.graph.communities}
-    top = int(ts.graph.community.max()) + 1 if ts.graph.node_count else 0
-    table = np.array([palette.get(c, GREY) for c in range(max(top, 1))], dtype=np.float64)
-    return table[ts.graph.community]
+    top = int(ts.community.max()) + 1 if ts.graph.node_count else 0
+    table = np.array([palette.get(c, UNKNOWN_COLOR) for c in range(max(top, 1))], dtype=np.float64)
+    return table[ts.community]
 
 
 class _Canvas:
@@ -125,8 +127,6 @@ def render_nodes(ts: TileSet, long_side: int, background=WHITE) -> np.ndarray:
 
 
 def _jpeg(pixels: np.ndarray, quality: int = 88) -> bytes:
-    from PIL import Image  # noqa: PLC0415
-
     buf = io.BytesIO()
     Image.fromarray(pixels, "RGB").save(buf, "JPEG", quality=quality, optimize=True)
     return buf.getvalue()
@@ -134,8 +134,6 @@ def _jpeg(pixels: np.ndarray, quality: int = 88) -> bytes:
 
 def iter_bitmaps(ts: TileSet, long_side: int = 2400) -> Iterator[tuple[str, bytes]]:
     """``image_2400.jpg`` and ``image_2400low.jpg`` (half size), both with the map's aspect."""
-    from PIL import Image  # noqa: PLC0415
-
     full = render_nodes(ts, long_side)
     yield f"image_{long_side}.jpg", _jpeg(full)
     low_size = bitmap_size(ts.map_box, long_side // 2)
@@ -189,9 +187,8 @@ def render_preview(
     return np.clip(np.rint(out), 0, 255).astype(np.uint8).reshape(h, w, 3)
 
 
-def write_preview(ts: TileSet, path: str | Path | BinaryIO, width: int = 1200, **options) -> None:
+def write_preview(ts: TileSet, path: PathOrFile, width: int = 1200, **options: Any) -> None:
     """``preview.png`` of the whole map."""
-    from PIL import Image  # noqa: PLC0415
-
     image = Image.fromarray(render_preview(ts, width, **options), "RGB")
-    image.save(path, "PNG", optimize=True)  # type: ignore[arg-type]
+    with open_file(path, "wb") as fh:
+        image.save(fh, "PNG", optimize=True)

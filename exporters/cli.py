@@ -14,17 +14,20 @@ Re-running with no change in the crawl (or in the options) does nothing. With
 for every title that was on the map, so a re-crawl only places the new titles. The state
 lives in ``<out>/.export/`` (input digest, options, positions).
 
-``python -m exporters check DIR`` validates a tile directory against the shingle.js rules.
+``python -m exporters check DIR`` validates a tile directory against the shingle.js rules
+(``validate.py``): one line per problem and exit status 1, or a one-line summary and 0.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import logging
 import resource
 import sys
 import time
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -32,12 +35,25 @@ from typing import Any
 import numpy as np
 import orjson
 
+from .communities import compute_sizes, detect_communities
+from .dot import write_dot
+from .gdf import write_gdf
+from .gexf import write_gexf
 from .graph import GraphError, load_graph
-from .model import MapGraph
+from .layout import DEFAULT_METHOD, METHODS, LayoutUnavailable, check_method, compute_layout
+from .model import MapGraph, input_fields
+from .quality import format_quality, layout_quality
+from .tiles import write_tiles
+from .validate import validate_tiles
 
 logger = logging.getLogger("exporters")
 
-FORMATS = ("dot", "gdf", "gexf")
+WRITERS: dict[str, Callable[[MapGraph, Path], None]] = {
+    "dot": write_dot,
+    "gdf": write_gdf,
+    "gexf": write_gexf,
+}
+FORMATS = tuple(WRITERS)
 # Edges drawn per title in the tiles. shingle.js allows 24; 12 (IMDb's list length) keeps the
 # reference-scale tiles under 300 MB, and the panel's lists come from the node records anyway.
 DEFAULT_EDGE_CAP = 12
@@ -57,7 +73,9 @@ class Steps:
         if not self.quiet:
             print(text, flush=True)
 
-    def run(self, name: str, fn: Callable[[], Any], detail: Callable[[Any], str] | None = None):
+    def run(
+        self, name: str, fn: Callable[[], Any], detail: Callable[[Any], str] | None = None
+    ) -> Any:
         start = time.perf_counter()
         if not self.quiet and sys.stdout.isatty():
             print(f"{name:>12} ...", end="\r", flush=True)
@@ -84,25 +102,18 @@ class Steps:
 
 
 def graph_digest(graph: MapGraph, options: dict[str, Any]) -> str:
-    """A digest of everything the export depends on: titles, edges and options."""
+    """A digest of everything the export depends on: the options and every field read from
+    the database (``model.input_fields``, so a new field is part of it by being declared)."""
     h = hashlib.sha256()
     h.update(orjson.dumps(options, option=orjson.OPT_SORT_KEYS))
-    h.update(
-        orjson.dumps(
-            [
-                graph.ids,
-                graph.titles,
-                graph.years,
-                graph.ratings,
-                graph.votes,
-                graph.title_types,
-                graph.genres,
-                graph.directors,
-            ]
-        )
-    )
-    for array in (graph.sources, graph.targets, graph.ranks):
-        h.update(np.ascontiguousarray(array).tobytes())
+    for f in input_fields(type(graph)):
+        value = getattr(graph, f.name)
+        h.update(f.name.encode() + b"\0")
+        if isinstance(value, np.ndarray):
+            h.update(str(value.dtype).encode() + b"\0")
+            h.update(np.ascontiguousarray(value).tobytes())
+        else:
+            h.update(orjson.dumps(value))
     return h.hexdigest()
 
 
@@ -118,20 +129,35 @@ def _previous_export(
     out: Path,
 ) -> tuple[dict[str, tuple[float, float]] | None, dict[str, int] | None]:
     """(positions, communities) by title id from the last export's state, each None if absent
-    (communities are missing from exports older than their reuse)."""
-    try:
-        data = np.load(out / STATE_DIR / "layout.npz", allow_pickle=False)
-    except (OSError, ValueError):
+    (communities are missing from exports older than their reuse). A saved layout that cannot
+    be read is a warning, and the map is laid out afresh."""
+    path = out / STATE_DIR / "layout.npz"
+    if not path.exists():
         return None, None
-    ids = data["ids"].tolist()
-    xy = zip(data["x"].tolist(), data["y"].tolist(), strict=True)
-    positions = dict(zip(ids, xy, strict=True))
-    if "community" not in data.files:
-        return positions, None
-    return positions, dict(zip(ids, data["community"].tolist(), strict=True))
+    try:
+        # Our own file handle: np.load leaks its own when the archive is broken.
+        with open(path, "rb") as fh, np.load(fh, allow_pickle=False) as data:
+            ids = data["ids"].tolist()
+            xy = zip(data["x"].tolist(), data["y"].tolist(), strict=True)
+            positions = dict(zip(ids, xy, strict=True))
+            communities = (
+                dict(zip(ids, data["community"].tolist(), strict=True))
+                if "community" in data.files
+                else None
+            )
+    except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile) as exc:
+        logger.warning(
+            "the saved layout %s cannot be read (%s): the map will be redrawn from scratch",
+            path,
+            exc,
+        )
+        return None, None
+    return positions, communities
 
 
 def _save_state(out: Path, digest: str, options: dict[str, Any], graph: MapGraph) -> None:
+    if graph.x is None or graph.y is None or graph.community is None:
+        raise ValueError("nothing to save: the graph has no layout or communities")
     folder = out / STATE_DIR
     folder.mkdir(parents=True, exist_ok=True)
     np.savez(
@@ -154,11 +180,8 @@ def _outputs_exist(out: Path, graph_dir: Path, formats: list[str], preview: Path
 
 
 def run_all(args: argparse.Namespace) -> int:
-    from .communities import compute_sizes, detect_communities  # noqa: PLC0415
-    from .layout import compute_layout  # noqa: PLC0415
-    from .quality import format_quality, layout_quality  # noqa: PLC0415
-    from .tiles import write_tiles  # noqa: PLC0415
-
+    # Refuse a layout method that cannot run here before any work, not after the graph step.
+    check_method(args.layout)
     steps = Steps(args.quiet)
     out: Path = args.out
     graph_dir: Path = args.graph_dir or out.parent / "graph"
@@ -234,9 +257,9 @@ def run_all(args: argparse.Namespace) -> int:
     steps.run("quality", lambda: layout_quality(graph, seed=args.seed), format_quality)
     graph_dir.mkdir(parents=True, exist_ok=True)
     for fmt in formats:
-        writer = _writer(fmt)
+        writer = WRITERS[fmt]
         path = graph_dir / f"graph.{fmt}"
-        steps.run(fmt, lambda w=writer, p=path: w(graph, p), lambda _, p=path: f"{_mb(p)} {p}")
+        steps.run(fmt, functools.partial(writer, graph, path), functools.partial(_written, path))
     tile_stats = steps.run(
         "tiles",
         lambda: write_tiles(
@@ -267,37 +290,31 @@ def run_all(args: argparse.Namespace) -> int:
     return 0
 
 
-def _writer(fmt: str) -> Callable[[MapGraph, Path], None]:
-    if fmt == "dot":
-        from .dot import write_dot  # noqa: PLC0415
-
-        return write_dot
-    if fmt == "gdf":
-        from .gdf import write_gdf  # noqa: PLC0415
-
-        return write_gdf
-    from .gexf import write_gexf  # noqa: PLC0415
-
-    return write_gexf
-
-
-def _mb(path: Path) -> str:
-    return f"{path.stat().st_size / 1e6:.1f} MB"
+def _written(path: Path, _result: object = None) -> str:
+    return f"{path.stat().st_size / 1e6:.1f} MB {path}"
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from .validate import validate_tiles  # noqa: PLC0415
-
-    problems = validate_tiles(args.dir)
+    """Print every problem of the tile directory, one a line, and exit 1; or a short summary
+    of a valid one and exit 0."""
+    directory: Path = args.dir
+    if not directory.is_dir():
+        print(f"error: {directory} is not a directory", file=sys.stderr)
+        return 1
+    problems = validate_tiles(directory)
     for problem in problems:
         print(problem)
-    print(f"{args.dir}: {'valid' if not problems else f'{len(problems)} problem(s)'}")
-    return 1 if problems else 0
+    if problems:
+        print(f"{directory}: {len(problems)} problem(s)")
+        return 1
+    info = orjson.loads((directory / "mapinfo.json").read_bytes())
+    quads = sum(1 for _ in directory.glob("quad_*.json"))
+    print(f"{directory}: valid ({info.get('nrnodes', '?'):,} nodes, {quads:,} quads, "
+          f"{info.get('nredges', '?'):,} edges drawn)")  # fmt: skip
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .layout import DEFAULT_METHOD, METHODS  # noqa: PLC0415
-
     parser = argparse.ArgumentParser(
         prog="python -m exporters",
         description="Turn an imdb-spider crawl database into graph files (DOT, GDF, GEXF) and "
@@ -346,8 +363,9 @@ def main(argv: list[str] | None = None) -> int:
     if not 1 <= getattr(args, "edge_cap", DEFAULT_EDGE_CAP) <= 24:
         parser.error(f"--edge-cap must be between 1 and 24, not {args.edge_cap}")
     try:
-        return args.func(args)
-    except GraphError as exc:
+        status: int = args.func(args)
+        return status
+    except (GraphError, LayoutUnavailable) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -19,7 +19,6 @@ repaint the map; new communities take the free ids.
 
 from __future__ import annotations
 
-import colorsys
 import logging
 import math
 import random
@@ -29,23 +28,10 @@ import igraph
 import numpy as np
 
 from .model import Community, MapGraph
+from .palette import OTHER_COLOR, community_color
 
 logger = logging.getLogger(__name__)
 
-# shingle.js' default palette, then golden-angle hues (see ``community_color``).
-PALETTE: tuple[tuple[int, int, int], ...] = (
-    (240, 188, 0),
-    (178, 57, 147),
-    (39, 204, 122),
-    (21, 163, 206),
-    (235, 84, 54),
-    (138, 103, 52),
-    (255, 116, 116),
-    (120, 80, 171),
-    (48, 179, 179),
-    (211, 47, 91),
-)
-OTHER_COLOR = (160, 160, 160)
 OTHER_NAME = "Other"
 
 _RANK_SPAN = 24.0  # rank r weighs 1 - r / 24: rank 0 -> 1.0, rank 11 -> 0.54
@@ -166,18 +152,6 @@ def _stable_labels(membership: np.ndarray, min_size: int) -> tuple[np.ndarray, n
     return labels.astype(np.int32), sizes
 
 
-def community_color(c: int) -> tuple[int, int, int]:
-    """Colour of community ``c``: shingle.js' palette, then golden-angle hues."""
-    if c < len(PALETTE):
-        return PALETTE[c]
-    j = c - len(PALETTE)
-    hue = (0.13 + j * 0.381966) % 1.0  # golden angle, as a fraction of the circle
-    lightness = (0.45, 0.62, 0.36)[j % 3]
-    saturation = (0.70, 0.55, 0.80)[(j // 3) % 3]
-    r, g, b = colorsys.hls_to_rgb(hue, lightness, saturation)
-    return round(r * 255), round(g * 255), round(b * 255)
-
-
 def community_names(graph: MapGraph, labels: np.ndarray, count: int) -> list[str]:
     """Names like "Horror · 1980s": the most over-represented genre and decade of each.
 
@@ -190,7 +164,8 @@ def community_names(graph: MapGraph, labels: np.ndarray, count: int) -> list[str
     decades = [[f"{y // 10 * 10}s"] if y is not None else [] for y in graph.years]
     decade_label, _, decade_ok = _best_lift(labels, count, decades)
     median = _median_decades(labels, count, graph.years)
-    names, seen = [], {}
+    names: list[str] = []
+    seen: dict[str, int] = {}
     for c in range(count):
         genre = genre_label[c] if genre_ok[c] else ("Mixed" if genre_label[c] else "")
         decade = decade_label[c] if decade_ok[c] else median[c]
@@ -229,10 +204,15 @@ def _best_lift(
     order = sorted(range(len(names)), key=names.__getitem__)
     best = np.empty(count, dtype=np.int64)
     for c in range(count):
-        best[c] = max(order, key=lambda v, c=c: (score[c, v], table[c, v]))
+        best[c] = _best_of(order, score[c], table[c])
     best_lift = score[np.arange(count), best]
     chosen = [names[b] if sizes[c] > 0 else "" for c, b in enumerate(best.tolist())]
     return chosen, best_lift, best_lift >= _MIN_LIFT
+
+
+def _best_of(order: list[int], score: np.ndarray, count: np.ndarray) -> int:
+    """The first value in ``order`` with the highest (score, count)."""
+    return max(order, key=lambda v: (score[v], count[v]))
 
 
 def _median_decades(labels: np.ndarray, count: int, years: Sequence[int | None]) -> list[str]:

@@ -25,13 +25,13 @@ id that DOT cannot carry exactly (backslash, quote or control character) is an e
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
-from pathlib import Path
-from typing import BinaryIO
+from collections.abc import Iterator
 
 import numpy as np
 
+from .fileio import PathOrFile, write_lines
 from .model import MapGraph
+from .palette import UNKNOWN_COLOR, hex_color
 
 # C0 controls but tab (LF is handled first), DEL, and the non-characters Graphviz would copy
 # into its SVG output, which XML cannot carry
@@ -67,10 +67,6 @@ def quote_id(node_id: str) -> str:
     return f'"{node_id}"'
 
 
-def _hex(color: tuple[int, int, int]) -> str:
-    return "#{:02x}{:02x}{:02x}".format(*color)
-
-
 def generate_dot(graph: MapGraph, *, name: str = "imdb") -> Iterator[str]:
     """Lines of the DOT file (each ends with a newline)."""
     if graph.x is None or graph.y is None or graph.community is None:
@@ -78,7 +74,8 @@ def generate_dot(graph: MapGraph, *, name: str = "imdb") -> Iterator[str]:
     yield f"digraph {name} {{\n"
     yield "  graph [overlap=true, splines=false, outputorder=edgesfirst];\n"
     yield '  node [shape=circle, style=filled, fontsize=10, label=""];\n'
-    colors = [_hex(c.color) for c in graph.communities]
+    colors = [hex_color(c.color) for c in graph.communities]
+    unknown = hex_color(UNKNOWN_COLOR)
     qids = [quote_id(i) for i in graph.ids]
     xs = graph.x.tolist()
     ys = graph.y.tolist()
@@ -87,7 +84,7 @@ def generate_dot(graph: MapGraph, *, name: str = "imdb") -> Iterator[str]:
         year = graph.years[i]
         year_attr = "" if year is None else f", year={int(year)}"
         c = comm[i]
-        color = colors[c] if c < len(colors) else "#808080"
+        color = colors[c] if c < len(colors) else unknown
         yield (
             f"  {qid} [label={quote_label(graph.titles[i])}{year_attr}, community={c}, "
             f'pos="{xs[i]!r},{-ys[i]!r}!", color="{color}"];\n'
@@ -98,21 +95,6 @@ def generate_dot(graph: MapGraph, *, name: str = "imdb") -> Iterator[str]:
     yield "}\n"
 
 
-def write_dot(graph: MapGraph, path: str | Path | BinaryIO, *, name: str = "imdb") -> None:
+def write_dot(graph: MapGraph, path: PathOrFile, *, name: str = "imdb") -> None:
     """Write ``graph.dot`` to a path or a binary file object (UTF-8)."""
-    if hasattr(path, "write"):
-        write_lines(generate_dot(graph, name=name), path)  # type: ignore[arg-type]
-        return
-    with open(path, "wb") as fh:
-        write_lines(generate_dot(graph, name=name), fh)
-
-
-def write_lines(lines: Iterable[str], fh: BinaryIO, chunk: int = 4096) -> None:
-    """Encode text lines as UTF-8 into ``fh`` in chunks (lone surrogates become ``?``)."""
-    buf: list[str] = []
-    for line in lines:
-        buf.append(line)
-        if len(buf) >= chunk:
-            fh.write("".join(buf).encode("utf-8", "replace"))
-            buf.clear()
-    fh.write("".join(buf).encode("utf-8", "replace"))
+    write_lines(generate_dot(graph, name=name), path)

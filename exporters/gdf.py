@@ -33,11 +33,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import BinaryIO
 
-from .dot import rank_weight, write_lines
+from .dot import rank_weight
+from .fileio import PathOrFile, open_file, write_lines
 from .model import MapGraph
+from .palette import UNKNOWN_COLOR
 
 NODEDEF = (
     "nodedef>name VARCHAR,label VARCHAR,year INTEGER,rating DOUBLE,votes INTEGER,"
@@ -74,7 +74,7 @@ def generate_gdf(graph: MapGraph) -> Iterator[str]:
     if graph.x is None or graph.y is None or graph.community is None:
         raise ValueError("the graph has no layout or communities yet: run those steps first")
     colors = [quote("{},{},{}".format(*c.color)) for c in graph.communities]
-    grey = quote("128,128,128")
+    grey = quote("{},{},{}".format(*UNKNOWN_COLOR))
     qids = [quote(i) for i in graph.ids]
     xs = graph.x.tolist()
     ys = graph.y.tolist()
@@ -94,13 +94,9 @@ def generate_gdf(graph: MapGraph) -> Iterator[str]:
         yield f"{qids[s]},{qids[t]},true,{w}\n"
 
 
-def write_gdf(graph: MapGraph, path: str | Path | BinaryIO) -> None:
+def write_gdf(graph: MapGraph, path: PathOrFile) -> None:
     """Write ``graph.gdf`` to a path or a binary file object (UTF-8)."""
-    if hasattr(path, "write"):
-        write_lines(generate_gdf(graph), path)  # type: ignore[arg-type]
-        return
-    with open(path, "wb") as fh:
-        write_lines(generate_gdf(graph), fh)
+    write_lines(generate_gdf(graph), path)
 
 
 # --- reading --------------------------------------------------------------------------------
@@ -212,10 +208,10 @@ def parse_gdf(lines: Iterator[str]) -> GdfData:
     return data
 
 
-def read_gdf(path: str | Path | BinaryIO) -> GdfData:
+def read_gdf(path: PathOrFile) -> GdfData:
     """Read a GDF file written by ``write_gdf`` (or any single-quote GDF without ``"`` quoting)."""
-    if hasattr(path, "read"):
-        text = path.read().decode("utf-8")  # type: ignore[union-attr]
-        return parse_gdf(iter(text.split("\n")))
-    with open(path, encoding="utf-8", newline="\n") as fh:
-        return parse_gdf(iter(fh))
+    with open_file(path, "rb") as fh:
+        text = fh.read().decode("utf-8")
+    # Only "\n" ends a line: a "\r" inside a value was escaped by the writer, and a
+    # "\r\n" file's "\r" is stripped by the parser.
+    return parse_gdf(iter(text.split("\n")))

@@ -19,11 +19,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
-from typing import BinaryIO
 
-from .dot import rank_weight, write_lines
-from .model import MapGraph
+from .dot import rank_weight
+from .fileio import PathOrFile, write_lines
+from .model import GEXF, NODE, MapGraph, node_fields
 
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -38,12 +37,11 @@ _ESCAPES = {
 }
 _SPECIAL = re.compile('[&<>"\t\n\r]')
 
+# The node attributes: the metadata fields the model marks with a GEXF type (so a new field
+# is written by declaring it once, in ``model.MapGraph``), then the community ones.
+DATA_FIELDS = [f for f in node_fields() if f.metadata[GEXF]]
 NODE_ATTRIBUTES = [
-    ("year", "integer"),
-    ("rating", "double"),
-    ("votes", "long"),
-    ("genres", "string"),
-    ("directors", "string"),
+    *((f.metadata[NODE], f.metadata[GEXF]) for f in DATA_FIELDS),
     ("community", "integer"),
     ("community_name", "string"),
 ]
@@ -57,6 +55,15 @@ def xml_text(text: str) -> str:
 def attr(text: str) -> str:
     """``text`` escaped for a double-quoted XML attribute value."""
     return _SPECIAL.sub(lambda m: _ESCAPES[m.group()], xml_text(text))
+
+
+def _attribute(value: object) -> object:
+    """An attribute value as written: lists ``|``-joined, text escaped, numbers as they are."""
+    if isinstance(value, list):
+        return attr("|".join(value))
+    if isinstance(value, str):
+        return attr(value)
+    return value
 
 
 def generate_gexf(graph: MapGraph) -> Iterator[str]:
@@ -84,13 +91,10 @@ def generate_gexf(graph: MapGraph) -> Iterator[str]:
     comm = graph.community.tolist()
     sizes = graph.size.tolist() if graph.size is not None else [1.0] * graph.node_count
     ids = [attr(i) for i in graph.ids]
+    data = [getattr(graph, f.name) for f in DATA_FIELDS]
     for i, node_id in enumerate(ids):
         values = [
-            graph.years[i],
-            graph.ratings[i],
-            graph.votes[i],
-            attr("|".join(graph.genres[i])),
-            attr("|".join(graph.directors[i])),
+            *(_attribute(column[i]) for column in data),
             comm[i],
             names[comm[i]] if comm[i] < len(names) else "",
         ]
@@ -120,10 +124,6 @@ def generate_gexf(graph: MapGraph) -> Iterator[str]:
     yield "</gexf>\n"
 
 
-def write_gexf(graph: MapGraph, path: str | Path | BinaryIO) -> None:
+def write_gexf(graph: MapGraph, path: PathOrFile) -> None:
     """Write ``graph.gexf`` to a path or a binary file object (UTF-8)."""
-    if hasattr(path, "write"):
-        write_lines(generate_gexf(graph), path)  # type: ignore[arg-type]
-        return
-    with open(path, "wb") as fh:
-        write_lines(generate_gexf(graph), fh)
+    write_lines(generate_gexf(graph), path)

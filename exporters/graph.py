@@ -11,12 +11,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 from imdb_spider.store import Store, StoreError
 
-from .model import MapGraph
+from .model import EDGE, MISSING, NODE, MapGraph, edge_fields, node_fields
 
 logger = logging.getLogger(__name__)
 
@@ -69,24 +72,13 @@ def load_graph(
 def _build(titles: list[dict], edges: list[tuple[str, str, int]], uncrawled: bool) -> MapGraph:
     ids = [t["id"] for t in titles]
     index = {tt: i for i, tt in enumerate(ids)}
+    columns = [(f.name, f.metadata[NODE], f.metadata[MISSING]) for f in node_fields()]
     if uncrawled:
         extra = sorted({t for s, t, _ in edges if s in index and t not in index})
         for tt in extra:
             index[tt] = len(ids)
             ids.append(tt)
-            titles.append(
-                {
-                    "id": tt,
-                    "title": tt,
-                    "year": None,
-                    "rating": None,
-                    "votes": None,
-                    "title_type": None,
-                    "genres": [],
-                    "directors": [],
-                    "countries": [],
-                }
-            )
+            titles.append({column: missing(tt) for _, column, missing in columns})
     sources, targets, ranks = [], [], []
     dropped = 0
     for source, target, rank in edges:
@@ -99,60 +91,30 @@ def _build(titles: list[dict], edges: list[tuple[str, str, int]], uncrawled: boo
         sources.append(s)
         targets.append(t)
         ranks.append(rank)
-    return MapGraph(
-        ids=ids,
-        titles=[t["title"] for t in titles],
-        years=[t["year"] for t in titles],
-        ratings=[t["rating"] for t in titles],
-        votes=[t["votes"] for t in titles],
-        title_types=[t["title_type"] for t in titles],
-        genres=[t["genres"] for t in titles],
-        directors=[t["directors"] for t in titles],
-        countries=[t["countries"] for t in titles],
-        sources=np.asarray(sources, dtype=np.int32),
-        targets=np.asarray(targets, dtype=np.int32),
-        ranks=np.asarray(ranks, dtype=np.int16),
-        dropped_edges=dropped,
+    lists = {"sources": sources, "targets": targets, "ranks": ranks}
+    values: dict[str, Any] = {name: [t[column] for t in titles] for name, column, _ in columns}
+    for f in edge_fields():
+        values[f.name] = np.asarray(lists[f.name], dtype=f.metadata[EDGE])
+    return MapGraph(**values, dropped_edges=dropped)
+
+
+def largest_component_nodes(graph: MapGraph) -> np.ndarray:
+    """Node numbers of the largest weakly connected component, ascending; of equal-sized
+    components, the one holding the lowest node number."""
+    n = graph.node_count
+    adjacency = coo_matrix(
+        (np.ones(graph.edge_count, dtype=np.int8), (graph.sources, graph.targets)), shape=(n, n)
     )
+    _, labels = connected_components(adjacency, directed=True, connection="weak")
+    sizes = np.bincount(labels)
+    first_biggest = int(np.flatnonzero(sizes[labels] == sizes.max())[0])
+    return np.flatnonzero(labels == labels[first_biggest])
 
 
 def _largest_component(graph: MapGraph) -> MapGraph:
-    """Keep the largest weakly connected component (union-find over the edge arrays)."""
-    n = graph.node_count
-    parent = np.arange(n)
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for s, t in zip(graph.sources.tolist(), graph.targets.tolist(), strict=True):
-        a, b = find(s), find(t)
-        if a != b:
-            parent[max(a, b)] = min(a, b)
-    roots = np.fromiter((find(i) for i in range(n)), dtype=np.int64, count=n)
-    biggest = np.bincount(roots).argmax()
-    keep = np.flatnonzero(roots == biggest)
-    if len(keep) == n:
+    """Keep the largest weakly connected component."""
+    keep = largest_component_nodes(graph)
+    if len(keep) == graph.node_count:
         return graph
-    new_number = np.full(n, -1, dtype=np.int64)
-    new_number[keep] = np.arange(len(keep))
-    mask = (new_number[graph.sources] >= 0) & (new_number[graph.targets] >= 0)
-    pick = keep.tolist()
-    logger.info("largest component: %d of %d nodes", len(keep), n)
-    return MapGraph(
-        ids=[graph.ids[i] for i in pick],
-        titles=[graph.titles[i] for i in pick],
-        years=[graph.years[i] for i in pick],
-        ratings=[graph.ratings[i] for i in pick],
-        votes=[graph.votes[i] for i in pick],
-        title_types=[graph.title_types[i] for i in pick],
-        genres=[graph.genres[i] for i in pick],
-        directors=[graph.directors[i] for i in pick],
-        countries=[graph.countries[i] for i in pick],
-        sources=new_number[graph.sources[mask]].astype(np.int32),
-        targets=new_number[graph.targets[mask]].astype(np.int32),
-        ranks=graph.ranks[mask],
-        dropped_edges=graph.dropped_edges,
-    )
+    logger.info("largest component: %d of %d nodes", len(keep), graph.node_count)
+    return graph.subgraph(keep)

@@ -35,10 +35,14 @@ nothing is re-centred or rescaled, so a re-crawl does not move the existing map.
 start at the mean position of their already placed graph neighbours (spreading outward over
 a few rounds), those with none on a ring just outside the old map, grouped by connected
 component; then a short force layout moves only the new titles.
+
+One module (~480 lines): the methods share the force model, normalisation and reuse, and
+read best side by side.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import random
 import shutil
@@ -59,6 +63,28 @@ METHODS = ("clustered", "forces", "fr", "fmme", "sfdp")
 DEFAULT_METHOD = "clustered"
 
 Progress = Callable[[str, float], None]  # (stage, fraction done in [0, 1])
+
+
+class LayoutUnavailable(ValueError):
+    """A layout method whose optional package or program is not installed."""
+
+
+def check_method(method: str) -> None:
+    """Raise ``LayoutUnavailable`` (or ValueError for an unknown name) if ``method`` cannot run
+    here, so a caller can refuse before any work rather than fail after it."""
+    if method not in METHODS:
+        raise ValueError(f"unknown layout method {method!r}: expecting one of {', '.join(METHODS)}")
+    if method == "fmme" and importlib.util.find_spec("tulip") is None:
+        raise LayoutUnavailable(
+            "layout method 'fmme' needs the optional package tulip-python "
+            "(pip install tulip-python); the default method 'clustered' does not"
+        )
+    if method == "sfdp" and shutil.which("sfdp") is None:
+        raise LayoutUnavailable(
+            "layout method 'sfdp' needs Graphviz's sfdp on PATH (apt-get install graphviz); "
+            "the default method 'clustered' does not"
+        )
+
 
 _ITERATIONS = 200  # force iterations at full scale
 _ATTRACTION = 1.5  # attraction grows as distance ** _ATTRACTION
@@ -291,13 +317,9 @@ def _igraph_fr(graph: MapGraph, rng: np.random.Generator, seed: int) -> np.ndarr
 
 
 def _ogdf_fmme(graph: MapGraph) -> np.ndarray:
-    try:
-        from tulip import tlp  # noqa: PLC0415 (optional package)
-    except ImportError:
-        raise ValueError(
-            "layout method 'fmme' needs the optional package tulip-python "
-            "(pip install tulip-python); the default method 'clustered' does not"
-        ) from None
+    check_method("fmme")
+    from tulip import tlp  # noqa: PLC0415 (optional package, checked just above)
+
     n = graph.node_count
     edges, _ = undirected_edges(graph)
     g = tlp.newGraph()
@@ -311,9 +333,8 @@ def _ogdf_fmme(graph: MapGraph) -> np.ndarray:
 
 
 def _graphviz_sfdp(graph: MapGraph, seed: int) -> np.ndarray:
-    binary = shutil.which("sfdp")
-    if binary is None:
-        raise ValueError("layout method 'sfdp' needs Graphviz: apt-get install graphviz")
+    check_method("sfdp")
+    binary = shutil.which("sfdp") or "sfdp"
     edges, _ = undirected_edges(graph)
     lines = [f"graph g {{ overlap=true; start={int(seed)}; node [shape=point];"]
     lines += [f"{i};" for i in range(graph.node_count)]  # isolated titles too

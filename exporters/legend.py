@@ -15,25 +15,24 @@ Community names are plain text (not HTML-escaped): show them with ``textContent`
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import orjson
 
+from .fileio import PathOrFile, write_bytes
+from .palette import UNKNOWN_COLOR, hex_color
+
 if TYPE_CHECKING:
-    from .tiles import TileSet
+    from .tileset import TileSet
 
 TOP_TITLES = 3
 
 
-def _hex(color: tuple[int, int, int]) -> str:
-    return "#{:02x}{:02x}{:02x}".format(*color)
-
-
-def build_legend(ts: TileSet) -> dict:
+def build_legend(ts: TileSet) -> dict[str, Any]:
+    """The content of ``legend.json`` (see the module docstring)."""
     g = ts.graph
-    comm = g.community.astype(np.int64)
+    comm = ts.community.astype(np.int64)
     known = {c.id: c for c in g.communities}
     count = int(max([*known, int(comm.max()) if comm.size else -1]) + 1)
     sizes = np.bincount(comm, minlength=count)
@@ -41,10 +40,11 @@ def build_legend(ts: TileSet) -> dict:
     sy = np.bincount(comm, weights=ts.y, minlength=count)
     order = np.lexsort((np.arange(comm.shape[0]), -ts.size, comm))
     starts = np.searchsorted(comm[order], np.arange(count))
-    entries, colors = [], []
+    entries: list[dict[str, Any]] = []
+    colors: list[str] = []
     for c in range(count):
         info = known.get(c)
-        color = _hex(info.color) if info else "#808080"
+        color = hex_color(info.color if info else UNKNOWN_COLOR)
         colors.append(color)
         if sizes[c] == 0 and info is None:
             continue
@@ -67,9 +67,5 @@ def legend_json(ts: TileSet) -> bytes:
     return orjson.dumps(build_legend(ts))
 
 
-def write_legend(ts: TileSet, path: str | Path | BinaryIO) -> None:
-    data = legend_json(ts)
-    if hasattr(path, "write"):
-        path.write(data)  # type: ignore[union-attr]
-    else:
-        Path(path).write_bytes(data)
+def write_legend(ts: TileSet, path: PathOrFile) -> None:
+    write_bytes(legend_json(ts), path)

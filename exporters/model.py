@@ -1,17 +1,47 @@
-"""The in-memory map every export step reads and fills in.
+"""The in-memory map every export step reads and fills in, and the one list of its fields.
 
 Column-oriented (numpy arrays and plain lists indexed by node number) so that the reference
 scale — 176,000 titles, 1.5 million edges — fits in a few hundred MB and every step can work
 vectorised. Steps fill it in order: ``graph`` (nodes, metadata, edges), ``layout`` (``x``,
 ``y``), ``communities`` (``community``, ``communities``), ``size`` (``in_degree``, ``size``).
 Format writers only read it.
+
+Every field read from the crawl database is declared once, below, with what the loader, the
+export digest and the writers need to know about it (``node_field`` / ``edge_field``
+metadata): the loader fills the fields it finds (``input_fields``), the digest hashes them all,
+a subset keeps them all, and GEXF writes the ones marked with a GEXF type. A new field is
+therefore loaded, hashed and kept without touching any other module.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import Field, dataclass, field, fields
+from typing import Any
 
 import numpy as np
+
+NODE = "node"  # metadata key: the column of ``Store.titles()`` rows this node field holds
+EDGE = "edge"  # metadata key: the edge array's dtype
+MISSING = "missing"  # metadata key: a callable giving the value of a title never crawled
+GEXF = "gexf"  # metadata key: the field's GEXF attribute type, if GEXF writes it
+
+
+def _none(_tt: str) -> None:
+    return None
+
+
+def node_field(
+    column: str, missing: Callable[[str], Any] = _none, gexf: str | None = None
+) -> dict[str, Any]:
+    """Metadata of a per-node list read from ``column`` of the crawl database's title rows;
+    ``missing(id)`` is its value for a recommended title that was never crawled."""
+    return {NODE: column, MISSING: missing, GEXF: gexf}
+
+
+def edge_field(dtype: type) -> dict[str, Any]:
+    """Metadata of a per-edge numpy array of ``dtype``, read from the database's edges."""
+    return {EDGE: dtype}
 
 
 @dataclass(slots=True)
@@ -24,20 +54,24 @@ class Community:
 
 @dataclass(slots=True)
 class MapGraph:
-    # --- nodes (index i = node number) ---------------------------------------------------
-    ids: list[str]  # "tt0133093"
-    titles: list[str]
-    years: list[int | None]
-    ratings: list[float | None]
-    votes: list[int | None]
-    title_types: list[str | None]
-    genres: list[list[str]]
-    directors: list[list[str]]
-    countries: list[list[str]]
+    # --- nodes (index i = node number), read from the database ---------------------------
+    ids: list[str] = field(metadata=node_field("id", missing=lambda tt: tt))  # "tt0133093"
+    titles: list[str] = field(metadata=node_field("title", missing=lambda tt: tt))
+    years: list[int | None] = field(metadata=node_field("year", gexf="integer"))
+    ratings: list[float | None] = field(metadata=node_field("rating", gexf="double"))
+    votes: list[int | None] = field(metadata=node_field("votes", gexf="long"))
+    title_types: list[str | None] = field(metadata=node_field("title_type"))
+    genres: list[list[str]] = field(
+        metadata=node_field("genres", missing=lambda _tt: [], gexf="string")
+    )
+    directors: list[list[str]] = field(
+        metadata=node_field("directors", missing=lambda _tt: [], gexf="string")
+    )
+    countries: list[list[str]] = field(metadata=node_field("countries", missing=lambda _tt: []))
     # --- directed edges: source recommends target at rank (0 = first) ---------------------
-    sources: np.ndarray  # int32, node numbers
-    targets: np.ndarray  # int32
-    ranks: np.ndarray  # int16
+    sources: np.ndarray = field(metadata=edge_field(np.int32))  # node numbers
+    targets: np.ndarray = field(metadata=edge_field(np.int32))
+    ranks: np.ndarray = field(metadata=edge_field(np.int16))
     # --- filled by later steps ------------------------------------------------------------
     x: np.ndarray | None = None  # float64, world units, centred on (0, 0); y grows downward
     y: np.ndarray | None = None
@@ -62,3 +96,37 @@ class MapGraph:
 
     def imdb_url(self, i: int) -> str:
         return f"https://www.imdb.com/title/{self.ids[i]}/"
+
+    def subgraph(self, keep: np.ndarray) -> MapGraph:
+        """The graph of the nodes ``keep`` (ascending node numbers) and the edges between
+        them, renumbered; every input field is carried over, later steps' fields are not."""
+        n = self.node_count
+        new_number = np.full(n, -1, dtype=np.int64)
+        new_number[keep] = np.arange(len(keep))
+        mask = (new_number[self.sources] >= 0) & (new_number[self.targets] >= 0)
+        pick = keep.tolist()
+        values: dict[str, Any] = {}
+        for f in node_fields(type(self)):
+            column = getattr(self, f.name)
+            values[f.name] = [column[i] for i in pick]
+        for f in edge_fields(type(self)):
+            array = getattr(self, f.name)[mask]
+            if f.name in ("sources", "targets"):  # node numbers: renumbered
+                array = new_number[array].astype(np.int32)
+            values[f.name] = array
+        return type(self)(**values, dropped_edges=self.dropped_edges)
+
+
+def node_fields(cls: type[MapGraph] = MapGraph) -> Iterator[Field[Any]]:
+    """The per-node fields read from the database, in declaration order."""
+    return (f for f in fields(cls) if NODE in f.metadata)
+
+
+def edge_fields(cls: type[MapGraph] = MapGraph) -> Iterator[Field[Any]]:
+    """The per-edge arrays, in declaration order (``sources``, ``targets``, ``ranks`` first)."""
+    return (f for f in fields(cls) if EDGE in f.metadata)
+
+
+def input_fields(cls: type[MapGraph] = MapGraph) -> Iterator[Field[Any]]:
+    """Every field read from the database: what an export depends on besides its options."""
+    return (f for f in fields(cls) if NODE in f.metadata or EDGE in f.metadata)

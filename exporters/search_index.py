@@ -44,8 +44,10 @@ from typing import TYPE_CHECKING
 
 import orjson
 
+from .shingle import node_hash
+
 if TYPE_CHECKING:
-    from .tiles import TileSet
+    from .tileset import TileSet
 
 INDEX_VERSION = 1
 STOPWORDS = frozenset(
@@ -86,8 +88,6 @@ def id_shard_count(node_count: int) -> int:
 
 def id_key(node_id: str, shards: int) -> str:
     """The id shard of a title (see the module docstring)."""
-    from .tiles import node_hash  # noqa: PLC0415 (tiles imports this module lazily too)
-
     return str(node_hash(node_id, shards))
 
 

@@ -83,7 +83,7 @@ class _GzipCache:
 class SiteHandler(SimpleHTTPRequestHandler):
     """``SimpleHTTPRequestHandler`` with fixed MIME types, ``/data/`` mount and gzip."""
 
-    extensions_map = MIME_TYPES  # type: ignore[assignment]
+    extensions_map = MIME_TYPES
     data_dir: str | None = None
     use_gzip = True
     quiet = False
@@ -103,7 +103,7 @@ class SiteHandler(SimpleHTTPRequestHandler):
         ext = os.path.splitext(str(path))[1].lower()
         return MIME_TYPES.get(ext, MIME_TYPES[""])
 
-    def send_head(self):  # type: ignore[override]
+    def send_head(self):
         path = self.translate_path(self.path)
         ext = os.path.splitext(path)[1].lower()
         accepts = "gzip" in self.headers.get("Accept-Encoding", "")
@@ -162,7 +162,8 @@ def make_server(
 
 def server_url(server: ThreadingHTTPServer) -> str:
     host, port = server.server_address[:2]
-    return f"http://{host}:{port}/"
+    name = host.decode() if isinstance(host, bytes) else host
+    return f"http://{name}:{port}/"
 
 
 class StaticServer:

@@ -1,33 +1,36 @@
 """Check a shingle.js graph directory against every rule of ``shared/specs/shingle-format.md``.
 
 ``validate_tiles(directory)`` returns a list of problems (empty = valid); ``python -m
-exporters.validate DIR`` prints them and exits 1 if there are any. Reads only the directory, so
-it checks any writer's output (levels mode, i.e. ``data-format-version`` > 0). Each kind of
-problem is reported for at most ``MAX_EXAMPLES`` cases, then counted.
+exporters check DIR`` (``cli``) prints them and exits 1 if there are any. Reads only the
+directory, so it checks any writer's output (levels mode, i.e. ``data-format-version`` > 0).
+Each kind of problem is reported for at most ``MAX_EXAMPLES`` cases, then counted.
+
+It imports nothing from the writer: the bucket hash (``reference_hash``) and the rule for a
+quad shingle.js draws (``deepest_view``) are written again here, straight from the spec and
+checked against its test vectors, so a mistake in the writer's version cannot pass both.
+One module of ~480 lines on purpose: it is the format's rule list, read top to bottom.
 """
 
 from __future__ import annotations
 
-import argparse
 import math
 import re
-import sys
 from collections import Counter, defaultdict
 from pathlib import Path
+from typing import Any
 
 import orjson
-
-from .tiles import (
-    CORE_FIELDS,
-    SPEC_COMPACT_RELATIONS,
-    SPEC_EDGE_CAP,
-    VIEWER_ASPECTS,
-    VIEWER_QUAD_THRESHOLD,
-    drawable_quad_sides,
-    node_hash,
-)
+from PIL import Image
 
 MAX_EXAMPLES = 20
+# The spec's limits (sections 4 and 7) and the node fields shingle.js reads (section 4).
+EDGE_CAP = 24
+COMPACT_RELATIONS = 101
+QUAD_THRESHOLD = 0.25  # shingle.js quadDisplayThreshold
+SHINGLE_FIELDS = ("nodeid", "name", "x", "y", "size", "community", "tne")
+# The screens (width / height) every quad must be drawn on: what we promise, from a 9:19.5
+# phone held upright to a 21:9 monitor. Kept apart from the writer's copy on purpose.
+SCREENS = (0.45, 1.0, 16 / 9, 2.4)
 BACKEND_KEYS = ("loadFromBackend", "supportsMultipleQuadsLoader", "backendMapsNodeRelations")
 _ENTITY = re.compile(r"&(?:amp|lt|gt|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);")
 _BOX = ("xmin", "xmax", "ymin", "ymax")
@@ -106,9 +109,9 @@ def _walk_tree(root: dict, problems: _Problems) -> dict[str, dict]:
 def validate_tiles(
     directory: str | Path,
     *,
-    max_edges_per_node: int = SPEC_EDGE_CAP,
-    max_compact_relations: int = SPEC_COMPACT_RELATIONS,
-    quad_threshold: float = VIEWER_QUAD_THRESHOLD,
+    max_edges_per_node: int = EDGE_CAP,
+    max_compact_relations: int = COMPACT_RELATIONS,
+    quad_threshold: float = QUAD_THRESHOLD,
     centre_tolerance: float = 0.01,
 ) -> list[str]:
     """Every problem found in the graph directory (an empty list means valid)."""
@@ -149,25 +152,19 @@ def validate_tiles(
     leaves = [q for q in quads.values() if q.get("type") == "Leaf" or "left" not in q]
     average = sum(q["xmax"] - q["xmin"] for q in leaves) / max(len(leaves), 1)
     awidth = info.get("averageQuadWidth")
-    if _is_number(awidth):
+    if isinstance(awidth, int | float) and _is_number(awidth):
         if awidth <= 0:
             problems.add("mapinfo", f"averageQuadWidth is {awidth}, must be > 0")
         if not math.isclose(awidth, average, rel_tol=1e-9, abs_tol=1e-12):
             problems.add("average-quad-width", f"averageQuadWidth {awidth} != leaf mean {average}")
-        root = quads.get("quad_")
-        root_h = root["ymax"] - root["ymin"] if root else 0
-        aspect = (root["xmax"] - root["xmin"]) / root_h if root_h > 0 else 1.0
-        min_w, min_h = drawable_quad_sides(awidth, aspect, quad_threshold)
-        for qid, q in sorted(quads.items()):
-            w, h = q["xmax"] - q["xmin"], q["ymax"] - q["ymin"]
-            # A hair of slack: the files round coordinates.
-            if w < min_w * (1 - 1e-6) or h < min_h * (1 - 1e-6):
-                problems.add(
-                    "thin-quad",
-                    f"{qid} is {w:g} x {h:g}, under {min_w:g} x {min_h:g} ({quad_threshold} of "
-                    f"shingle's deepest view on screens {VIEWER_ASPECTS[0]}:1 to "
-                    f"{VIEWER_ASPECTS[1]}:1): never drawn at the deepest zoom",
-                )
+        _check_drawable(
+            quads,
+            float(awidth),
+            map_width=width,
+            map_height=height,
+            threshold=quad_threshold,
+            problems=problems,
+        )
 
     # --- quad files -----------------------------------------------------------------------
     where: dict[str, list[str]] = defaultdict(list)  # node id -> quads holding it
@@ -246,6 +243,14 @@ def validate_tiles(
     count = len(nodes_by_id)
     if "nrnodes" in info and info["nrnodes"] != count:
         problems.add("mapinfo", f"nrnodes is {info['nrnodes']}, the quads hold {count}")
+    drawn = {
+        frozenset((key[1], key[3]))
+        for _, full in relations.values()
+        for key in map(_relation_key, full)
+        if key is not None
+    }
+    if "nredges" in info and info["nredges"] != len(drawn):
+        problems.add("mapinfo", f"nredges is {info['nredges']}, the equad files hold {len(drawn)}")
 
     # --- hash tables ----------------------------------------------------------------------
     buckets = info.get("symTableSize", 211)
@@ -257,6 +262,63 @@ def validate_tiles(
 
     _check_bitmaps(d, width, height, problems)
     return problems.result()
+
+
+def reference_hash(node_id: str, buckets: int) -> int:
+    """The bucket of ``node_id`` as shingle.js computes it (spec section 5): h = 0; for each
+    UTF-16 code unit c (``charCodeAt``), h = (h * 16 + c) mod 2^24; bucket = h mod buckets."""
+    h = 0
+    for char in node_id:
+        point = ord(char)
+        units: tuple[int, ...] = (point,)
+        if point > 0xFFFF:  # a JavaScript string holds it as a surrogate pair
+            point -= 0x10000
+            units = (0xD800 + (point >> 10), 0xDC00 + (point & 0x3FF))
+        for unit in units:
+            h = (h * 16 + unit) % 0x1000000
+    return h % buckets
+
+
+def deepest_view(
+    average_quad_width: float, map_width: float, map_height: float, screen: float
+) -> tuple[float, float]:
+    """(width, height) of the world shingle.js shows at its deepest zoom on a screen of shape
+    ``screen`` (width / height), spec section 7: the whole map is the root box fitted inside
+    the screen, and the deepest zoom is ``minScale = averageQuadWidth / totalMapWidth`` of it."""
+    if map_width <= 0 or map_height <= 0:
+        map_width = map_height = max(map_width, map_height, 1e-300)
+    if map_width / map_height < screen:  # a wider screen shows more than the map's width
+        whole = (map_height * screen, map_height)
+    else:  # a taller screen shows more than its height
+        whole = (map_width, map_width / screen)
+    scale = average_quad_width / map_width
+    return whole[0] * scale, whole[1] * scale
+
+
+def _check_drawable(
+    quads: dict[str, dict[str, Any]],
+    average: float,
+    *,
+    map_width: float,
+    map_height: float,
+    threshold: float,
+    problems: _Problems,
+) -> None:
+    """Every quad is at least ``threshold`` of the deepest view on each axis, on every screen
+    of ``SCREENS``: shingle.js skips a smaller one, with its subtree."""
+    views = [deepest_view(average, map_width, map_height, screen) for screen in SCREENS]
+    min_w = threshold * max(w for w, _ in views)
+    min_h = threshold * max(h for _, h in views)
+    for qid, q in sorted(quads.items()):
+        w, h = q["xmax"] - q["xmin"], q["ymax"] - q["ymin"]
+        # A hair of slack: the files round coordinates.
+        if w < min_w * (1 - 1e-6) or h < min_h * (1 - 1e-6):
+            problems.add(
+                "thin-quad",
+                f"{qid} is {w:g} x {h:g}, under {min_w:g} x {min_h:g} ({threshold} of "
+                f"shingle's deepest view on screens {min(SCREENS):g}:1 to "
+                f"{max(SCREENS):g}:1): never drawn at the deepest zoom",
+            )
 
 
 def _check_node(  # noqa: PLR0917
@@ -294,14 +356,15 @@ def _check_node(  # noqa: PLR0917
         problems.add("node-outside-quad", f"{nid} at ({node['x']}, {node['y']}) is outside {qid}")
 
 
-def _check_cross_quad_edges(full: dict[str, list], problems: _Problems) -> None:
+def _check_cross_quad_edges(full: dict[str, list[Any]], problems: _Problems) -> None:
     """An edge between two quads is listed in both quads' equad files (spec section 4)."""
-    edges: dict[str, set] = {}
+    Edge = frozenset[tuple[str, str]]  # its two (quad, node id) ends
+    edges: dict[str, set[Edge]] = {}
     for qid, rels in full.items():
-        keys = (_relation_key(rel) for rel in rels)
-        edges[qid] = {frozenset(((k[0], k[1]), (k[2], k[3]))) for k in keys if k is not None}
-    for qid, keys in sorted(edges.items()):
-        for edge in sorted(keys, key=sorted):
+        found = (_relation_key(rel) for rel in rels)
+        edges[qid] = {frozenset(((k[0], k[1]), (k[2], k[3]))) for k in found if k is not None}
+    for qid, ends_of in sorted(edges.items()):
+        for edge in sorted(ends_of, key=sorted):
             ends = sorted(edge)
             for other, node in ends:
                 if other != qid and other in edges and edge not in edges[other]:
@@ -313,11 +376,14 @@ def _check_cross_quad_edges(full: dict[str, list], problems: _Problems) -> None:
                     )
 
 
-def _relation_key(rel) -> tuple | None:
+def _relation_key(rel: object) -> tuple[str, str, str, str] | None:
+    """(quadA, nodeidA, quadB, nodeidB) of a well-formed relation, else None."""
     if not isinstance(rel, dict):
         return None
-    values = tuple(rel.get(k) for k in ("quadA", "nodeidA", "quadB", "nodeidB"))
-    return values if all(isinstance(v, str) for v in values) else None
+    qa, na, qb, nb = (rel.get(k) for k in ("quadA", "nodeidA", "quadB", "nodeidB"))
+    if isinstance(qa, str) and isinstance(na, str) and isinstance(qb, str) and isinstance(nb, str):
+        return qa, na, qb, nb
+    return None
 
 
 def _check_relations(  # noqa: PLR0917
@@ -375,9 +441,10 @@ def _check_tables(d: Path, buckets: int, nodes_by_id, where, problems: _Problems
             if node is None:
                 problems.add("tables", f"table{k}.json lists {nid}, which no quad holds")
                 continue
-            if node_hash(nid, buckets) != k:
+            if reference_hash(nid, buckets) != k:
                 problems.add(
-                    "tables", f"{nid} is in table{k}, its hash says table{node_hash(nid, buckets)}"
+                    "tables",
+                    f"{nid} is in table{k}, its hash says table{reference_hash(nid, buckets)}",
                 )
             quad = where[nid][0] if where.get(nid) else None
             if entry != [node.get("x"), node.get("y"), quad]:
@@ -391,11 +458,6 @@ def _check_tables(d: Path, buckets: int, nodes_by_id, where, problems: _Problems
 def _check_bitmaps(d: Path, width: float, height: float, problems: _Problems) -> None:
     images = [p for p in (d / "image_2400.jpg", d / "image_2400low.jpg") if p.is_file()]
     if not images:
-        return
-    try:
-        from PIL import Image  # noqa: PLC0415
-    except ImportError:
-        problems.add("bitmap", "Pillow is not installed: cannot check the bitmaps")
         return
     for path in images:
         try:
@@ -415,27 +477,9 @@ def _check_bitmaps(d: Path, width: float, height: float, problems: _Problems) ->
             )
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Check a shingle.js graph directory.")
-    parser.add_argument("directory", type=Path)
-    args = parser.parse_args(argv)
-    if not args.directory.is_dir():
-        print(f"{args.directory} is not a directory", file=sys.stderr)
-        return 2
-    found = validate_tiles(args.directory)
-    for problem in found:
-        print(problem)
-    print(f"{args.directory}: {'valid' if not found else f'{len(found)} problem(s)'}")
-    return 1 if found else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
-
-
 def _core(nodes: object) -> object:
     """The shingle.js fields of node records, which both files of a quad must agree on (the
     equad file also carries the viewer's panel data)."""
     if not isinstance(nodes, list):
         return nodes
-    return [{k: n.get(k) for k in CORE_FIELDS} if isinstance(n, dict) else n for n in nodes]
+    return [{k: n.get(k) for k in SHINGLE_FIELDS} if isinstance(n, dict) else n for n in nodes]

@@ -12,20 +12,8 @@ from __future__ import annotations
 import numpy as np
 
 from exporters.model import Community, MapGraph
+from exporters.palette import PALETTE
 from exporters.search_index import words
-
-PALETTE = [
-    (240, 188, 0),
-    (178, 57, 147),
-    (39, 204, 122),
-    (21, 163, 206),
-    (235, 84, 54),
-    (138, 103, 52),
-    (255, 116, 116),
-    (120, 80, 171),
-    (48, 179, 179),
-    (211, 47, 91),
-]
 
 HOSTILE_TITLES = [
     "Toy Story",

@@ -8,14 +8,9 @@ import numpy as np
 import pytest
 
 from devtools.synthetic import synthetic_graph, synthetic_graph_with_truth
-from exporters.communities import (
-    OTHER_NAME,
-    PALETTE,
-    community_color,
-    compute_sizes,
-    detect_communities,
-)
+from exporters.communities import OTHER_NAME, compute_sizes, detect_communities
 from exporters.model import MapGraph
+from exporters.palette import PALETTE, community_color
 
 
 def _graph() -> MapGraph:

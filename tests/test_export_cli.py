@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.util
+import logging
+import os
+import shutil
 import subprocess
 import sys
+from dataclasses import field, fields, make_dataclass
 from pathlib import Path
 
 import networkx as nx
+import numpy as np
 import orjson
 import pytest
 
+from exporters.cli import graph_digest
 from exporters.cli import main as export_main
+from exporters.graph import load_graph
+from exporters.model import MapGraph, node_field, node_fields
 from exporters.validate import validate_tiles
 from imdb_spider.pages import MLT_LISTED, TitleRecord
 from imdb_spider.store import Store
@@ -190,3 +199,88 @@ def test_module_entry_point_help() -> None:
                             capture_output=True, text=True, cwd=ROOT, check=False)  # fmt: skip
     assert result.returncode == 0
     assert "--reuse-layout" in result.stdout and "--db" in result.stdout
+
+
+def test_loader_fills_every_declared_field(crawl_db: Path) -> None:
+    graph = load_graph(crawl_db)
+    for f in node_fields():
+        assert len(getattr(graph, f.name)) == graph.node_count, f.name
+    assert any(graph.countries), "countries are read like every other declared field"
+    assert graph.edge_count > 0 and graph.ranks.dtype == np.int16
+
+
+@pytest.mark.skipif(importlib.util.find_spec("tulip") is not None, reason="tulip is installed")
+def test_fmme_without_tulip_is_a_one_line_error_before_any_work(
+    crawl_db: Path, tmp_path: Path, capsys
+) -> None:
+    assert export(crawl_db, tmp_path, "--layout", "fmme") == 1
+    captured = capsys.readouterr()
+    assert captured.err.splitlines() == [
+        "error: layout method 'fmme' needs the optional package tulip-python "
+        "(pip install tulip-python); the default method 'clustered' does not"
+    ]
+    assert captured.out == ""  # not even the graph step ran
+    assert not (tmp_path / "data").exists() and not (tmp_path / "graph").exists()
+
+
+def test_sfdp_without_graphviz_on_path_is_a_one_line_error(crawl_db: Path, tmp_path: Path) -> None:
+    empty_path = tmp_path / "bin"
+    empty_path.mkdir()
+    assert shutil.which("sfdp", path=str(empty_path)) is None
+    command = [sys.executable, "-m", "exporters", "all", "--db", str(crawl_db),
+               "--out", str(tmp_path / "data"), "--layout", "sfdp"]  # fmt: skip
+    env = {**os.environ, "PATH": str(empty_path)}
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=env, check=False)
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        "error: layout method 'sfdp' needs Graphviz's sfdp on PATH (apt-get install graphviz); "
+        "the default method 'clustered' does not"
+    ]
+    assert done.stdout == ""
+    assert not (tmp_path / "data").exists()
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "wrong arrays"])
+def test_a_corrupt_saved_layout_is_a_warning_and_the_map_is_redrawn(
+    crawl_db: Path, exported: Path, tmp_path: Path, caplog, damage: str
+) -> None:
+    shutil.copytree(exported, tmp_path, dirs_exist_ok=True)
+    saved = tmp_path / "data" / ".export" / "layout.npz"
+    if damage == "garbage":
+        saved.write_bytes(b"not a numpy archive")
+    elif damage == "truncated":
+        saved.write_bytes(saved.read_bytes()[:300])
+    else:
+        np.savez(saved, ids=np.asarray(["tt1", "tt2"]), x=np.zeros(3))
+    with caplog.at_level(logging.WARNING, logger="exporters"):
+        assert export(crawl_db, tmp_path, "--quiet", "--reuse-layout", "--force") == 0
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1
+    assert str(saved) in warnings[0] and "the map will be redrawn" in warnings[0]
+    # Redrawn from scratch: the same files as an export that had no saved layout.
+    assert digests(tmp_path) == digests(exported)
+
+
+def _with_languages(graph: MapGraph, languages: list[list[str]]) -> MapGraph:
+    """``graph`` as an instance of a MapGraph that declares one more database field."""
+    wider = make_dataclass(
+        "WiderMapGraph",
+        [("languages", list, field(default_factory=list, metadata=node_field("languages")))],
+        bases=(MapGraph,),
+        slots=True,
+    )
+    values = {f.name: getattr(graph, f.name) for f in fields(MapGraph)}
+    return wider(**values, languages=languages)
+
+
+def test_a_new_field_is_part_of_the_export_digest(crawl_db: Path) -> None:
+    graph = load_graph(crawl_db)
+    options = {"seed": 1}
+    base = graph_digest(graph, options)
+    assert graph_digest(load_graph(crawl_db), options) == base  # stable
+    english = _with_languages(graph, [["en"]] * graph.node_count)
+    french = _with_languages(graph, [["fr"]] * graph.node_count)
+    assert len({base, graph_digest(english, options), graph_digest(french, options)}) == 3
+    # every declared field counts, countries included (an old digest left them out)
+    graph.countries[0] = [*graph.countries[0], "XX"]
+    assert graph_digest(graph, options) != base

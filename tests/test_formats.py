@@ -14,6 +14,7 @@ import pydot
 import pytest
 
 from exporters.dot import label_text, quote_label, rank_weight, write_dot
+from exporters.fileio import open_file
 from exporters.gdf import (
     EDGEDEF,
     NODEDEF,
@@ -252,3 +253,20 @@ def test_writers_accept_paths_and_files_and_are_deterministic(writer, graph, tmp
     writer(hostile_graph(), tmp_path / "again")
     assert (tmp_path / "again").read_bytes() == path.read_bytes()
     buf.getvalue().decode("utf-8")  # valid UTF-8
+
+
+def test_open_file_opens_paths_and_leaves_callers_files_open(graph, tmp_path):
+    with open_file(str(tmp_path / "a.bin")) as fh:
+        fh.write(b"abc")
+    assert fh.closed and (tmp_path / "a.bin").read_bytes() == b"abc"
+    buf = io.BytesIO()
+    with open_file(buf) as fh:
+        fh.write(b"xyz")
+    assert not buf.closed and buf.getvalue() == b"xyz"  # the caller's file stays the caller's
+    with pytest.raises(ValueError, match="expecting 'wb' or 'rb'"):
+        open_file(tmp_path / "b.bin", "a").__enter__()
+    write_gdf(graph, tmp_path / "g.gdf")
+    from_path = read_gdf(tmp_path / "g.gdf")
+    with open(tmp_path / "g.gdf", "rb") as fh:
+        assert read_gdf(fh) == from_path
+    assert [n["label"] for n in from_path.nodes] == graph.titles

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -11,17 +14,17 @@ import orjson
 import pytest
 from PIL import Image
 
+from exporters import shingle
 from exporters.bitmap import bitmap_size, pixel_coords, write_preview
+from exporters.cli import main as export_main
+from exporters.map_edges import map_edges
+from exporters.palette import PALETTE, hex_color
+from exporters.quadtree import drawable_quad_sides
 from exporters.search_index import file_key, id_key, id_shard_count, words
-from exporters.tiles import (
-    build_tileset,
-    map_edges,
-    node_hash,
-    sym_table_size,
-    write_tiles,
-)
-from exporters.validate import main as validate_main
-from exporters.validate import validate_tiles
+from exporters.shingle import node_hash, sym_table_size
+from exporters.tiles import write_tiles
+from exporters.tileset import build_tileset
+from exporters.validate import deepest_view, reference_hash, validate_tiles
 from tests.exporter_fixtures import hostile_graph, random_graph, search_matches
 
 
@@ -55,19 +58,53 @@ def hostile_dir(tmp_path_factory):
 # --- hash -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("node_id", "small", "large"),
-    [
-        ("0", 48, 48),
-        ("m605", 74, 911),
-        ("tt0114709", 189, 1862),
-        ("Toy Story (1995)", 120, 1893),
-        ("é", 22, 233),
-    ],
-)
-def test_hash_matches_the_browser(node_id, small, large):
-    assert node_hash(node_id, 211) == small
-    assert node_hash(node_id, 2111) == large
+# The test vectors of shared/specs/shingle-format.md section 5 (211 / 2111 buckets), copied
+# here so the suite needs nothing beside the repository; then one of ours for a character
+# outside the BMP (a surrogate pair in JavaScript), worked out by hand from charCodeAt:
+# h = 97 -> 56909 -> 967376 -> 15478114; 15478114 mod 211 = 209, mod 2111 = 262.
+HASH_VECTORS = [
+    ("0", 48, 48),
+    ("m605", 74, 911),
+    ("tt0114709", 189, 1862),
+    ("Toy Story (1995)", 120, 1893),
+    ("é", 22, 233),
+    ("a\U0001f600b", 209, 262),
+]
+
+
+@pytest.mark.parametrize("hash_of", [node_hash, reference_hash], ids=["writer", "validator"])
+@pytest.mark.parametrize(("node_id", "small", "large"), HASH_VECTORS)
+def test_hash_matches_the_browser(hash_of, node_id, small, large):
+    assert hash_of(node_id, 211) == small
+    assert hash_of(node_id, 2111) == large
+
+
+# (averageQuadWidth, map width, map height) -> the least quad (width, height) shingle.js draws
+# at its deepest zoom on every screen from 0.45:1 to 2.4:1 at threshold 0.25, worked out by
+# hand from spec section 7: the deepest view is averageQuadWidth wide and high in map
+# proportions, widened on a screen wider (or taller) than the map.
+DRAWABLE_VECTORS = [
+    ((10.0, 100.0, 100.0), (6.0, 5.5556)),  # square map: 2.4:1 gives 24 wide, 0.45:1 22.2 high
+    ((10.0, 100.0, 50.0), (3.0, 5.5556)),  # 2:1 map: 12 wide on 2.4:1, 22.2 high on 0.45:1
+    ((10.0, 300.0, 100.0), (2.5, 5.5556)),  # 3:1, wider than any screen: 10 wide
+    ((10.0, 20.0, 100.0), (30.0, 12.5)),  # 1:5: 50 high, and 120 wide on a 2.4:1 screen
+]
+
+
+@pytest.mark.parametrize(("case", "least"), DRAWABLE_VECTORS)
+def test_drawable_quad_rule_matches_the_spec(case, least):
+    average, width, height = case
+    writer = drawable_quad_sides(average, width / height, 0.25)
+    views = [deepest_view(average, width, height, s) for s in (0.45, 1.0, 1.6, 2.4)]
+    validator = (0.25 * max(w for w, _ in views), 0.25 * max(h for _, h in views))
+    for got in (writer, validator):
+        assert got == pytest.approx(least, abs=1e-4)
+
+
+def test_a_wrong_hash_in_the_writer_is_caught(tmp_path, monkeypatch):
+    monkeypatch.setattr(shingle, "node_hash", lambda node_id, buckets: len(node_id) % buckets)
+    write_tiles(random_graph(300, seed=2), tmp_path, search=False, bitmaps=False)
+    assert any(p.startswith("tables:") for p in validate_tiles(tmp_path))
 
 
 def test_table_size_rule():
@@ -77,9 +114,52 @@ def test_table_size_rule():
 # --- written directories are valid ----------------------------------------------------------
 
 
-def test_golden_directory_is_valid(golden_dir):
+def test_golden_directory_is_valid(golden, golden_dir, capsys):
     assert validate_tiles(golden_dir) == []
-    assert validate_main([str(golden_dir)]) == 0
+    assert export_main(["check", str(golden_dir)]) == 0
+    quads = len(list(golden_dir.glob("quad_*")))
+    edges = _json(golden_dir / "mapinfo.json")["nredges"]
+    summary = f"{golden_dir}: valid (2,000 nodes, {quads} quads, {edges:,} edges drawn)"
+    assert capsys.readouterr().out.strip().splitlines() == [summary]
+
+
+def test_check_runs_as_a_module(golden_dir, tmp_path):
+    broken = tmp_path / "tiles"
+    shutil.copytree(golden_dir, broken)
+    shutil.copy(broken / "equad_.json", broken / "xquad_.json")
+
+    def check(directory: Path) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "exporters", "check", str(directory)]
+        root = Path(__file__).parents[1]
+        return subprocess.run(command, capture_output=True, text=True, cwd=root, check=False)
+
+    good, bad = check(golden_dir), check(broken)
+    assert good.returncode == 0 and good.stdout.startswith(f"{golden_dir}: valid (")
+    assert bad.returncode == 1
+    assert bad.stdout.splitlines() == [
+        "xquad-file: xquad_.json: shingle.js never reads xquad_ files",
+        f"{broken}: 1 problem(s)",
+    ]
+
+
+def test_check_refuses_what_is_not_a_directory(tmp_path, capsys):
+    assert export_main(["check", str(tmp_path / "nowhere")]) == 1
+    assert capsys.readouterr().err.strip() == f"error: {tmp_path / 'nowhere'} is not a directory"
+
+
+def test_relation_counts_are_what_was_picked(golden, golden_dir, tmp_path):
+    stats = write_tiles(golden, tmp_path, search=False, bitmaps=False, legend=False)
+    ts = build_tileset(golden)
+    in_files = {"quad_": 0, "equad_": 0}
+    pairs = set()
+    for prefix in in_files:
+        for path in golden_dir.glob(prefix + "*.json"):
+            relations = _json(path)["relations"]
+            in_files[prefix] += len(relations)
+            pairs.update(frozenset((r["nodeidA"], r["nodeidB"])) for r in relations)
+    assert stats.relations == ts.relations.full_count == in_files["equad_"]
+    assert stats.compact_relations == ts.relations.compact_count == in_files["quad_"]
+    assert _json(golden_dir / "mapinfo.json")["nredges"] == stats.kept_edges == len(pairs)
 
 
 def test_hostile_directory_is_valid_and_names_are_safe(hostile_dir):
@@ -410,6 +490,12 @@ def _break_backend(d):
     _dump(d / "mapinfo.json", info)
 
 
+def _break_edge_count(d):
+    info = _json(d / "mapinfo.json")
+    info["nredges"] += 1
+    _dump(d / "mapinfo.json", info)
+
+
 def _break_xquad(d):
     shutil.copy(d / "equad_.json", d / "xquad_.json")
 
@@ -462,6 +548,7 @@ BREAKAGES = [
     (_break_centre, "not-centred"),
     (_break_bitmap, "bitmap-aspect"),
     (_break_backend, "mapinfo"),
+    (_break_edge_count, "mapinfo"),
     (_break_xquad, "xquad-file"),
     (_break_one_sided, "relation-one-sided"),
     (_break_tree_type, "tree-type"),
@@ -470,13 +557,15 @@ BREAKAGES = [
 
 
 @pytest.mark.parametrize(("breakage", "rule"), BREAKAGES, ids=[r for _, r in BREAKAGES])
-def test_validator_reports_each_broken_rule(breakage, rule, golden_dir, tmp_path):
+def test_validator_reports_each_broken_rule(breakage, rule, golden_dir, tmp_path, capsys):
     d = tmp_path / "tiles"
     shutil.copytree(golden_dir, d)
     breakage(d)
     problems = validate_tiles(d)
     assert any(p.startswith(rule + ":") for p in problems), problems
-    assert validate_main([str(d)]) == 1
+    assert export_main(["check", str(d)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[:-1] == problems and lines[-1] == f"{d}: {len(problems)} problem(s)"
 
 
 def test_validator_names_a_missing_mapinfo(tmp_path):
@@ -493,6 +582,17 @@ def test_legend(golden, golden_dir):
     first = golden.communities[0]
     assert legend["communities"][0]["name"] == first.name
     assert legend["nodeColors"][0] == "#{:02x}{:02x}{:02x}".format(*first.color)
+    # the palette comes from exporters.palette, the one place it is written down
+    assert legend["nodeColors"][: len(PALETTE)] == [hex_color(c) for c in PALETTE]
+
+
+def test_the_sites_fallback_colours_are_the_exporters_palette():
+    """The site draws with legend.json's nodeColors; before it loads (or for a map without a
+    legend) it uses DEFAULT_COLORS, which must not drift from the exporter's palette."""
+    settings = (Path(__file__).parents[1] / "site" / "js" / "settings.js").read_text()
+    found = re.search(r"DEFAULT_COLORS = \[([^\]]*)\]", settings)
+    assert found, "site/js/settings.js no longer defines DEFAULT_COLORS"
+    assert re.findall(r'"(#[0-9a-f]{6})"', found.group(1)) == [hex_color(c) for c in PALETTE]
 
 
 def test_search_index_finds_titles_and_ids(hostile_dir):

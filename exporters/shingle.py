@@ -1,0 +1,206 @@
+"""The shingle.js files of a tile set (``shared/specs/shingle-format.md``, levels mode,
+format version 2), as (file name, bytes) pairs; ``tiles`` writes them.
+
+Reads a ``TileSet``: tile coordinates, names, sizes, communities, the tree, capped edges and
+each quad's picks, and the graph's metadata and edge arrays (for the panel's lists). Gives:
+
+* ``mapinfo.json``: the k-d tree with every quad's bounding box, ``averageQuadWidth`` (mean
+  width of the leaf boxes), map size, ``minsize``/``maxsize``, ``symTableSize``;
+* per tree node ``quad_<path>.json`` (compact: the 101 most important relations, every own
+  node's strongest ones first) and ``equad_<path>.json`` (every relation that survives the
+  per-node cap); no ``xquad_`` files (shingle.js never reads them);
+* ``table<N>.json`` for every hash bucket (browser UTF-16 hash), empty ones as ``{}``.
+
+Node records carry what shingle.js reads (``CORE_FIELDS``) plus the year and IMDb link in both
+files of a quad; the ``equad_`` record adds our panel's data (rating, votes, genres, directors,
+"recommends" and "recommended by"). Everything is ordered explicitly, so the same tile set
+gives byte-identical files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import orjson
+
+from .model import MapGraph
+from .quadtree import QuadTree
+from .tileset import TileSet
+
+FORMAT_VERSION = 2
+
+
+def sym_table_size(node_count: int) -> int:
+    """Hash buckets (``table<N>.json`` files): the C++ writer's rule."""
+    return 211 if node_count <= 2_000_000 else 2111
+
+
+def node_hash(node_id: str, buckets: int) -> int:
+    """The bucket shingle.js looks in: UTF-16 code units, h = (h * 16 + c) mod 2^24."""
+    data = node_id.encode("utf-16-le", "surrogatepass")
+    h = 0
+    for k in range(0, len(data), 2):
+        h = ((h << 4) + (data[k] | (data[k + 1] << 8))) & 0xFFFFFF
+    return h % buckets
+
+
+def _quadtree_json(tree: QuadTree, q: int = 0) -> dict[str, Any]:
+    b = tree.bbox[q]
+    node: dict[str, Any] = {
+        "xmin": float(b[0]),
+        "xmax": float(b[1]),
+        "ymin": float(b[2]),
+        "ymax": float(b[3]),
+        "type": tree.kind[q],
+    }
+    if tree.left[q] >= 0:
+        node["splitValue"] = tree.split[q]
+        node["left"] = _quadtree_json(tree, int(tree.left[q]))
+        node["right"] = _quadtree_json(tree, int(tree.right[q]))
+    return node
+
+
+def mapinfo(ts: TileSet) -> dict[str, Any]:
+    """The content of ``mapinfo.json``."""
+    tree = ts.tree
+    leaves = tree.leaves
+    kept = ts.edges.kept
+    a, b = ts.edges.a[kept], ts.edges.b[kept]
+    lengths = np.hypot(ts.x[a] - ts.x[b], ts.y[a] - ts.y[b])
+    xmin, xmax, ymin, ymax = ts.map_box
+    return {
+        "data-format-version": FORMAT_VERSION,
+        "symTableSize": sym_table_size(ts.graph.node_count),
+        "averageQuadWidth": ts.average_quad_width,
+        "averageQuadHeight": float(np.mean(tree.bbox[leaves, 3] - tree.bbox[leaves, 2])),
+        "totalMapWidth": xmax - xmin,
+        "totalMapHeight": ymax - ymin,
+        "minsize": float(ts.size.min()),
+        "maxsize": float(ts.size.max()),
+        "maxNodesPerQuad": ts.max_nodes_per_quad,
+        "nrnodes": ts.graph.node_count,
+        "nredges": int(kept.sum()),
+        "averageLineLength": float(lengths.mean()) if lengths.size else 0.0,
+        "quadtree": _quadtree_json(tree),
+    }
+
+
+# Fields every node record carries in both files of a quad (what shingle.js reads, plus the
+# year and link a hover or shingle's info panel shows). The equad file adds the panel's data.
+CORE_FIELDS = ("nodeid", "name", "x", "y", "size", "community", "tne")
+MAX_RECOMMENDED_BY = 30
+
+
+def _neighbour_lists(g: MapGraph) -> tuple[list[list[str]], list[list[str]], list[int]]:
+    """Per node: the ids it recommends (rank order), the ids recommending it (best rank
+    first, then most voted), capped at ``MAX_RECOMMENDED_BY``, and the full in-count."""
+    n = g.node_count
+    src, dst, rank = g.sources, g.targets, g.ranks
+    order = np.lexsort((rank, src))
+    bounds = np.searchsorted(src[order], np.arange(n + 1))
+    dst_sorted = dst[order].tolist()
+    ids = g.ids
+    recs = [[ids[t] for t in dst_sorted[bounds[i] : bounds[i + 1]]] for i in range(n)]
+    votes = np.asarray([v or 0 for v in g.votes], dtype=np.int64)
+    order = np.lexsort((src, -votes[src], rank, dst))
+    bounds = np.searchsorted(dst[order], np.arange(n + 1))
+    src_sorted = src[order].tolist()
+    by_count = np.diff(bounds).tolist()
+    by = [
+        [ids[s] for s in src_sorted[bounds[i] : min(bounds[i + 1], bounds[i] + MAX_RECOMMENDED_BY)]]
+        for i in range(n)
+    ]
+    return recs, by, by_count
+
+
+def _node_records(ts: TileSet) -> tuple[list[bytes], list[bytes]]:
+    """(compact, full) JSON records of every node: ``quad_`` files get the core fields, the
+    year and the IMDb link (what drawing, a hover and shingle's info panel need: on a click
+    shingle.js often shows the compact record); ``equad_`` files add rating, votes, genres,
+    directors and the "recommends" / "recommended by" lists of our panel."""
+    g = ts.graph
+    xs, ys, sizes = ts.x.tolist(), ts.y.tolist(), ts.size.tolist()
+    comm = ts.community.tolist()
+    tne = ts.edges.degree.tolist()
+    recs, by, by_count = _neighbour_lists(g)
+    compact, full = [], []
+    for i, node_id in enumerate(g.ids):
+        rec: dict[str, Any] = {
+            "nodeid": node_id,
+            "name": ts.names[i],
+            "x": xs[i],
+            "y": ys[i],
+            "size": sizes[i],
+            "community": comm[i],
+            "tne": tne[i],
+        }
+        if g.years[i] is not None:
+            rec["year"] = g.years[i]
+        rec["href"] = g.imdb_url(i)
+        compact.append(orjson.dumps(rec))
+        if g.ratings[i] is not None:
+            rec["rating"] = g.ratings[i]
+        if g.votes[i] is not None:
+            rec["votes"] = g.votes[i]
+        if g.genres[i]:
+            rec["genres"] = g.genres[i]
+        if g.directors[i]:
+            rec["directors"] = g.directors[i]
+        rec["recs"] = recs[i]
+        rec["by"] = by[i]
+        rec["byCount"] = by_count[i]
+        full.append(orjson.dumps(rec))
+    return compact, full
+
+
+def iter_tile_files(ts: TileSet) -> Iterator[tuple[str, bytes]]:
+    """(file name, content) of every shingle.js file, in a fixed order."""
+    tree = ts.tree
+    g = ts.graph
+    quad_names = tree.names
+    yield "mapinfo.json", orjson.dumps(mapinfo(ts))
+    compact_records, full_records = _node_records(ts)
+    id_json = [orjson.dumps(i) for i in g.ids]
+    e = ts.edges
+    kept = np.flatnonzero(e.kept)
+    ka, kb = e.a[kept].tolist(), e.b[kept].tolist()
+    qa, qb = tree.quad_of[e.a[kept]].tolist(), tree.quad_of[e.b[kept]].tolist()
+    qname = [n.encode() for n in quad_names]
+    relation = [
+        b'{"quadA":"%s","nodeidA":%s,"quadB":"%s","nodeidB":%s}'
+        % (qname[qa[k]], id_json[ka[k]], qname[qb[k]], id_json[kb[k]])
+        for k in range(len(ka))
+    ]
+    full, compact = ts.relations.full, ts.relations.compact
+    for q, name in enumerate(quad_names):
+        own = tree.members[q].tolist()
+        idmap = orjson.dumps({g.ids[i]: k for k, i in enumerate(own)})
+        b = tree.bbox[q]
+        box = b'"xmin":%s,"xmax":%s,"ymin":%s,"ymax":%s}' % tuple(orjson.dumps(float(v)) for v in b)
+        for prefix, compact_flag, picks, records in (
+            ("quad_", b"true", compact[q], compact_records),
+            ("equad_", b"false", full[q], full_records),
+        ):
+            nodes = b",".join(records[i] for i in own)
+            body = b',"idmap":' + idmap + b',"nodes":[' + nodes + b'],"relations":['
+            rels = b",".join(relation[k] for k in picks.tolist())
+            yield (
+                prefix + name[len("quad_") :] + ".json",
+                b'{"header":{"compact":'
+                + compact_flag
+                + b","
+                + box
+                + body
+                + rels
+                + b'],"referenced":[]}',
+            )
+    buckets = sym_table_size(g.node_count)
+    tables: list[dict[str, list[Any]]] = [{} for _ in range(buckets)]
+    xs, ys = ts.x.tolist(), ts.y.tolist()
+    quad_of = tree.quad_of.tolist()
+    for i, node_id in enumerate(g.ids):
+        tables[node_hash(node_id, buckets)][node_id] = [xs[i], ys[i], quad_names[quad_of[i]]]
+    for k, table in enumerate(tables):
+        yield f"table{k}.json", orjson.dumps(table)

@@ -18,12 +18,12 @@ GRAPHDIR ?= build/graph
 # Where new real IMDb pages arrive; `make fixtures` copies the ones tests/fixtures/imdb lacks.
 SHARED_FIXTURES ?= ../shared/fixtures/imdb
 
-.PHONY: help venv debs test lint typecheck demo sandbox fixtures export serve bench bench-reference clean
+.PHONY: help venv debs test lint demo sandbox fixtures export serve bench bench-reference clean
 
 help:
 	@echo "make demo     run the whole pipeline offline on the sandbox"
 	@echo "make test     run the test suite (sets up .venv first)"
-	@echo "make lint     ruff over the project"
+	@echo "make lint     ruff and mypy over the project"
 	@echo "make sandbox  serve a sandbox IMDb on 127.0.0.1:$(PORT) (TITLES=$(TITLES) SEED=$(SEED))"
 	@echo "make fixtures copy new real IMDb pages from $(SHARED_FIXTURES) into tests/fixtures/imdb"
 	@echo "make export   crawl database DB=$(DB) -> map in $(MAP), graph files in $(GRAPHDIR)"
@@ -54,8 +54,6 @@ test: venv debs
 lint: venv
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
-
-typecheck: venv
 	$(PY) -m mypy
 
 sandbox: venv

@@ -41,6 +41,10 @@ COOKIES_ENABLED = False
 # IMDb's title pages carry no <meta http-equiv="refresh">; looking for one decodes every ~1 MB
 # body to text (~0.8 ms a page, measured).
 METAREFRESH_ENABLED = False
+# No new download starts while a fetched page waits to be stored, so the pages fetched and not
+# yet committed never exceed CONCURRENT_REQUESTS: what a kill -9 can cost (Scrapy's default
+# lets 5 MB of responses queue up behind the pipeline).
+SCRAPER_SLOT_MAX_ACTIVE_SIZE = 0
 # One item per page and a synchronous pipeline: more than one item at a time gains nothing and
 # costs Scrapy ~100 asyncio tasks per response (measured).
 CONCURRENT_ITEMS = 1

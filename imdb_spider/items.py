@@ -17,6 +17,8 @@ class PageItem:
     record: TitleRecord
     requested_id: str
     depth: int
+    # The source the record came from: ``imdb`` (a title page) or ``tmdb`` (TMDb's API).
+    origin: str = "imdb"
     # Recommended ids the crawl may follow (title type and depth allow it).
     follow: list[str] = field(default_factory=list)
     # The frontier never grows past this many titles (the spider's max_titles).
@@ -33,5 +35,6 @@ class FailureItem:
     kind: str  # "blocked", "parse", "http-404", "download", ...
     detail: str
     final: bool = False  # give up at once (404: no such title)
+    origin: str = "imdb"
     # Filled in by the pipeline.
     retry: bool = False

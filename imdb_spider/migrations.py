@@ -171,6 +171,92 @@ CREATE TABLE runs (
     )
 
 
+@migration("0002_sources")
+def _sources(db: Connection) -> None:
+    """A second data source (TMDb): edges, frontier rows, failures and runs say which source
+    they belong to (``origin``: ``imdb`` or ``tmdb``; every existing row is IMDb's); titles
+    learn their TMDb id, which source wrote their metadata, and when each source last fetched
+    them (``title_fetches``, for ``-a refresh_days``)."""
+    run_script(
+        db,
+        """
+CREATE TABLE edges_new (
+    source TEXT NOT NULL REFERENCES titles(id) ON DELETE CASCADE,
+    origin TEXT NOT NULL DEFAULT 'imdb',
+    rank INTEGER NOT NULL,
+    target TEXT NOT NULL,
+    PRIMARY KEY (source, origin, rank)
+);
+INSERT INTO edges_new (source, origin, rank, target)
+    SELECT source, 'imdb', rank, target FROM edges;
+DROP TABLE edges;
+ALTER TABLE edges_new RENAME TO edges;
+CREATE INDEX edges_target ON edges(target);
+CREATE TABLE frontier_new (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL,
+    origin TEXT NOT NULL DEFAULT 'imdb',
+    state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'done', 'failed')),
+    depth INTEGER NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    empty_refetches INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    found_from TEXT,
+    updated_at REAL NOT NULL,
+    UNIQUE (id, origin)
+);
+INSERT INTO frontier_new (seq, id, origin, state, depth, attempts, empty_refetches,
+                          last_error, found_from, updated_at)
+    SELECT seq, id, 'imdb', state, depth, attempts, empty_refetches, last_error, found_from,
+           updated_at
+    FROM frontier;
+DROP TABLE frontier;
+ALTER TABLE frontier_new RENAME TO frontier;
+CREATE INDEX frontier_pending ON frontier(origin, state, depth, seq);
+ALTER TABLE failures ADD COLUMN origin TEXT NOT NULL DEFAULT 'imdb';
+ALTER TABLE runs ADD COLUMN spider TEXT NOT NULL DEFAULT 'imdb';
+ALTER TABLE titles ADD COLUMN tmdb_id INTEGER;
+ALTER TABLE titles ADD COLUMN metadata_origin TEXT NOT NULL DEFAULT 'imdb';
+CREATE UNIQUE INDEX titles_tmdb_id ON titles(tmdb_id) WHERE tmdb_id IS NOT NULL;
+CREATE TABLE title_fetches (
+    title_id TEXT NOT NULL REFERENCES titles(id) ON DELETE CASCADE,
+    origin TEXT NOT NULL,
+    fetched_at REAL NOT NULL,
+    PRIMARY KEY (title_id, origin)
+);
+INSERT INTO title_fetches (title_id, origin, fetched_at)
+    SELECT id, 'imdb', fetched_at FROM titles;
+""",
+    )
+
+
+@migration("0003_dataset_titles")
+def _dataset_titles(db: Connection) -> None:
+    """IMDb's dataset files' metadata for any title the crawl knows (crawled by either source
+    or only recommended), kept apart from what the pages said, so each value's source is
+    known; lists are JSON arrays."""
+    run_script(
+        db,
+        """
+CREATE TABLE dataset_titles (
+    id TEXT PRIMARY KEY,
+    title TEXT,
+    original_title TEXT,
+    title_type TEXT,
+    year INTEGER,
+    end_year INTEGER,
+    runtime_minutes INTEGER,
+    genres TEXT,
+    rating REAL,
+    votes INTEGER,
+    directors TEXT,
+    director_ids TEXT,
+    loaded_at REAL NOT NULL
+);
+""",
+    )
+
+
 # --- the runner ----------------------------------------------------------------------------
 
 

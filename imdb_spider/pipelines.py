@@ -26,7 +26,7 @@ from scrapy.crawler import Crawler
 
 from .items import FailureItem, PageItem
 from .pages import MLT_EMPTY
-from .store import Store, StoreError
+from .store import IMDB, Store, StoreError
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +42,8 @@ class StorePipeline:
         self.empty_refetches = settings.getint("IMDB_EMPTY_MLT_REFETCHES", 2)
         self.store: Store | None = None
         self._counted_at = 0.0
+        # The spider's source: the frontier whose counts the stats show.
+        self.origin: str = getattr(crawler.spider, "origin", IMDB)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -57,7 +59,7 @@ class StorePipeline:
         store, self.store = self.store, None
         try:
             summary = store.summary()
-            self._set_frontier_stats(summary["frontier"])
+            self._set_frontier_stats(store.frontier_counts(self.origin))
             self.stats.set_value("imdb/db/path", summary["path"])
             self.stats.set_value("imdb/db/titles", summary["titles"])
             self.stats.set_value("imdb/db/edges", summary["edges"])
@@ -75,7 +77,9 @@ class StorePipeline:
             except (StoreError, sqlite3.Error) as exc:
                 # The page's transaction was rolled back; count it as a failed attempt.
                 logger.error("could not store %s: %s", item.requested_id, exc)
-                failure = FailureItem(item.requested_id, item.depth, "store", str(exc))
+                failure = FailureItem(
+                    item.requested_id, item.depth, "store", str(exc), origin=item.origin
+                )
                 self._record_failure(self.store, failure)
                 item.refetch = failure.retry
         elif isinstance(item, FailureItem):
@@ -87,15 +91,21 @@ class StorePipeline:
 
     def _store_page(self, store: Store, item: PageItem) -> None:
         tt = item.requested_id
-        row = store.frontier_row(tt) if item.record.recommendations_state == MLT_EMPTY else None
+        empty = item.record.recommendations_state == MLT_EMPTY
+        row = store.frontier_row(tt, item.origin) if empty else None
         if row is not None and row.empty_refetches < self.empty_refetches:
             # IMDb intermittently serves an empty list; fetch again later before believing it.
-            store.note_empty_refetch(tt, "empty More like this list")
+            store.note_empty_refetch(tt, "empty recommendations list", item.origin)
             item.refetch = True
             self.stats.inc_value("imdb/empty_mlt_refetch")
             return
         item.new_ids = store.save_page(
-            item.record, requested_id=tt, depth=item.depth, follow=item.follow, limit=item.limit
+            item.record,
+            requested_id=tt,
+            depth=item.depth,
+            follow=item.follow,
+            limit=item.limit,
+            origin=item.origin,
         )
         self.stats.inc_value("imdb/titles_stored")
         self.stats.inc_value("imdb/edges_stored", len(item.record.recommendations))
@@ -103,7 +113,7 @@ class StorePipeline:
     def _record_failure(self, store: Store, item: FailureItem) -> None:
         attempts = 1 if item.final else self.max_attempts
         item.retry = store.record_failure(
-            item.title_id, item.kind, item.detail, max_attempts=attempts
+            item.title_id, item.kind, item.detail, max_attempts=attempts, origin=item.origin
         )
         self.stats.inc_value(f"imdb/failures/{item.kind}")
         if not item.retry:
@@ -114,7 +124,7 @@ class StorePipeline:
 
     def _count_frontier(self) -> None:
         if self.store is not None:
-            self._set_frontier_stats(self.store.frontier_counts())
+            self._set_frontier_stats(self.store.frontier_counts(self.origin))
         self._counted_at = time.monotonic()
 
     def _set_frontier_stats(self, counts: dict[str, int]) -> None:

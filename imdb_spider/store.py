@@ -38,6 +38,12 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 PENDING, DONE, FAILED = "pending", "done", "failed"
 
+#: The sources of recommendations (the ``origin`` of edges, frontier rows, failures, fetches).
+IMDB, TMDB = "imdb", "tmdb"
+ORIGINS = (IMDB, TMDB)
+# Whose metadata wins when two sources fetched a title: an IMDb page over TMDb's answer.
+_PRECEDENCE = {TMDB: 1, IMDB: 2}
+
 
 class StoreError(Exception):
     """A crawl database that cannot be used as it is."""
@@ -63,7 +69,7 @@ class Store:
         migrations: Sequence[Migration] = MIGRATIONS,
     ) -> None:
         self.path = Path(path)
-        self._frontier_rows: int | None = None
+        self._frontier_rows: dict[str, int] = {}
         if not create and not self.path.is_file():
             raise StoreError(f"no crawl database at {self.path}")
         if create:
@@ -99,21 +105,23 @@ class Store:
             yield self.db
         except BaseException:
             self.db.execute("ROLLBACK")
-            self._frontier_rows = None  # counted rows that were rolled back
+            self._frontier_rows.clear()  # counted rows that were rolled back
             raise
         self.db.execute("COMMIT")
 
     # --- runs ----------------------------------------------------------------------------
 
-    def last_run_was_clean(self) -> bool | None:
-        """Whether the previous run finished cleanly; None when there was none."""
-        row = self.db.execute("SELECT clean FROM runs ORDER BY id DESC LIMIT 1").fetchone()
+    def last_run_was_clean(self, spider: str = IMDB) -> bool | None:
+        """Whether ``spider``'s previous run finished cleanly; None when there was none."""
+        row = self.db.execute(
+            "SELECT clean FROM runs WHERE spider = ? ORDER BY id DESC LIMIT 1", (spider,)
+        ).fetchone()
         return None if row is None else bool(row[0])
 
-    def start_run(self, args: dict[str, Any]) -> int:
+    def start_run(self, args: dict[str, Any], spider: str = IMDB) -> int:
         cursor = self.db.execute(
-            "INSERT INTO runs (started_at, args) VALUES (?, ?)",
-            (time.time(), orjson.dumps(args).decode()),
+            "INSERT INTO runs (started_at, args, spider) VALUES (?, ?, ?)",
+            (time.time(), orjson.dumps(args).decode(), spider),
         )
         assert cursor.lastrowid is not None  # an INSERT always sets it
         return cursor.lastrowid
@@ -124,7 +132,7 @@ class Store:
             (time.time(), int(clean), reason, run_id),
         )
 
-    # --- frontier ------------------------------------------------------------------------
+    # --- frontier (one per source: each spider crawls its own) -------------------------------
 
     def add_to_frontier(
         self,
@@ -132,11 +140,12 @@ class Store:
         depth: int,
         found_from: str | None = None,
         limit: int | None = None,
+        origin: str = IMDB,
     ) -> list[str]:
-        """Queue ids not seen before, while the frontier holds fewer than ``limit`` rows;
-        returns those that were new, in the order given."""
+        """Queue ids not seen before in ``origin``'s frontier, while it holds fewer than
+        ``limit`` rows; returns those that were new, in the order given."""
         with self.transaction():
-            return self._add(ids, depth, found_from, time.time(), limit)
+            return self._add(ids, depth, found_from, time.time(), limit=limit, origin=origin)
 
     def _add(
         self,
@@ -144,65 +153,105 @@ class Store:
         depth: int,
         found_from: str | None,
         now: float,
-        limit: int | None = None,
+        *,
+        limit: int | None,
+        origin: str,
     ) -> list[str]:
-        new: list[str] = []
-        room = None if limit is None else limit - self._frontier_size()
+        new = []
+        room = None if limit is None else limit - self._frontier_size(origin)
         for title_id in ids:
             if room is not None and len(new) >= room:
                 break
             cursor = self.db.execute(
-                "INSERT OR IGNORE INTO frontier (id, depth, found_from, updated_at) "
-                "VALUES (?, ?, ?, ?)",
-                (title_id, depth, found_from, now),
+                "INSERT OR IGNORE INTO frontier (id, origin, depth, found_from, updated_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (title_id, origin, depth, found_from, now),
             )
             if cursor.rowcount:
                 new.append(title_id)
-        if self._frontier_rows is not None:
-            self._frontier_rows += len(new)
+        if origin in self._frontier_rows:
+            self._frontier_rows[origin] += len(new)
         return new
 
-    def _frontier_size(self) -> int:
-        """Rows in the frontier, counted once per connection and then kept up to date (a
-        count(*) per page would make every page slower than the last)."""
-        if self._frontier_rows is None:
-            self._frontier_rows = self.count_frontier()
-        return self._frontier_rows
+    def _frontier_size(self, origin: str) -> int:
+        """Rows in ``origin``'s frontier, counted once per connection and then kept up to date
+        (a count(*) per page would make every page slower than the last)."""
+        if origin not in self._frontier_rows:
+            self._frontier_rows[origin] = self.count_frontier(origin)
+        return self._frontier_rows[origin]
 
-    def pending(self) -> Iterator[FrontierRow]:
-        """Pending rows breadth-first: by depth, then in the order they were found."""
+    def pending(self, origin: str = IMDB) -> Iterator[FrontierRow]:
+        """``origin``'s pending rows breadth-first: by depth, then in the order found."""
         rows = self.db.execute(
             "SELECT id, depth, attempts, empty_refetches, found_from FROM frontier "
-            "WHERE state = 'pending' ORDER BY depth, seq"
+            "WHERE origin = ? AND state = 'pending' ORDER BY depth, seq",
+            (origin,),
         ).fetchall()
         for row in rows:
             yield FrontierRow(*row)
 
-    def frontier_row(self, title_id: str) -> FrontierRow | None:
+    def frontier_row(self, title_id: str, origin: str = IMDB) -> FrontierRow | None:
         row = self.db.execute(
-            "SELECT id, depth, attempts, empty_refetches, found_from FROM frontier WHERE id = ?",
-            (title_id,),
+            "SELECT id, depth, attempts, empty_refetches, found_from FROM frontier "
+            "WHERE id = ? AND origin = ?",
+            (title_id, origin),
         ).fetchone()
         return FrontierRow(*row) if row else None
 
-    def state(self, title_id: str) -> str | None:
-        row = self.db.execute("SELECT state FROM frontier WHERE id = ?", (title_id,)).fetchone()
+    def state(self, title_id: str, origin: str = IMDB) -> str | None:
+        row = self.db.execute(
+            "SELECT state FROM frontier WHERE id = ? AND origin = ?", (title_id, origin)
+        ).fetchone()
         return row[0] if row else None
 
     def count_titles(self) -> int:
         return self.db.execute("SELECT count(*) FROM titles").fetchone()[0]
 
-    def count_frontier(self) -> int:
-        return self.db.execute("SELECT count(*) FROM frontier").fetchone()[0]
+    def count_frontier(self, origin: str | None = None) -> int:
+        if origin is None:
+            return self.db.execute("SELECT count(*) FROM frontier").fetchone()[0]
+        query = "SELECT count(*) FROM frontier WHERE origin = ?"
+        return self.db.execute(query, (origin,)).fetchone()[0]
 
-    def count_pending(self) -> int:
-        query = "SELECT count(*) FROM frontier WHERE state = 'pending'"
-        return self.db.execute(query).fetchone()[0]
+    def count_pending(self, origin: str = IMDB) -> int:
+        query = "SELECT count(*) FROM frontier WHERE origin = ? AND state = 'pending'"
+        return self.db.execute(query, (origin,)).fetchone()[0]
 
-    def frontier_counts(self) -> dict[str, int]:
-        """Rows of the frontier by state (every state present, zero or not)."""
-        states = dict(self.db.execute("SELECT state, count(*) FROM frontier GROUP BY state"))
+    def frontier_counts(self, origin: str | None = None) -> dict[str, int]:
+        """Rows of the frontier (``origin``'s, or every source's) by state, zero or not."""
+        if origin is None:
+            cursor = self.db.execute("SELECT state, count(*) FROM frontier GROUP BY state")
+        else:
+            cursor = self.db.execute(
+                "SELECT state, count(*) FROM frontier WHERE origin = ? GROUP BY state", (origin,)
+            )
+        states = dict(cursor)
         return {state: states.get(state, 0) for state in (PENDING, DONE, FAILED)}
+
+    def tmdb_id_of(self, title_id: str) -> int | None:
+        """The TMDb id a stored title is known by (for ``tt`` ids the TMDb spider fetches)."""
+        row = self.db.execute("SELECT tmdb_id FROM titles WHERE id = ?", (title_id,)).fetchone()
+        return row[0] if row else None
+
+    def resolve(self, ids: Iterable[str]) -> list[str]:
+        """The surviving id of each of ``ids`` (merged and TMDb-only ids that have since been
+        matched to an IMDb id), in order, without repeats."""
+        ids = list(ids)
+        aliases = self._aliases_of(ids)
+        return list(dict.fromkeys(aliases.get(i, i) for i in ids))
+
+    def refresh(self, origin: str, older_than_days: float) -> int:
+        """Put back in ``origin``'s queue every title that source last fetched more than
+        ``older_than_days`` days ago; returns how many."""
+        cutoff = time.time() - older_than_days * 86400
+        with self.transaction():
+            cursor = self.db.execute(
+                "UPDATE frontier SET state = 'pending', attempts = 0, empty_refetches = 0, "
+                "updated_at = ? WHERE origin = ? AND state = 'done' AND id IN "
+                "(SELECT title_id FROM title_fetches WHERE origin = ? AND fetched_at < ?)",
+                (time.time(), origin, origin, cutoff),
+            )
+        return cursor.rowcount
 
     # --- pages ---------------------------------------------------------------------------
 
@@ -214,14 +263,18 @@ class Store:
         depth: int,
         follow: Iterable[str] = (),
         limit: int | None = None,
+        origin: str = IMDB,
     ) -> list[str]:
-        """Store one parsed page and its consequences in a single transaction.
+        """Store one fetched title and its consequences in a single transaction.
 
         ``record`` is a ``TitleRecord``; ``requested_id`` the id that was fetched (it differs
-        from ``record.id`` after a redirect from a merged id); ``follow`` the recommended ids
-        to queue at ``depth + 1``, while the frontier holds fewer than ``limit`` rows.
-        Returns the ids newly added to the frontier, which the caller schedules only after
-        this commit.
+        from ``record.id`` after a redirect from a merged id, or when a TMDb-only id turns
+        out to have an IMDb id); ``origin`` the source it came from (``imdb``, ``tmdb``):
+        its edges *from that source* replace the ones stored before, and its metadata
+        replaces what a source of the same or lower precedence wrote (an IMDb page over
+        TMDb's). ``follow`` the recommended ids to queue at ``depth + 1`` in that source's
+        frontier, while it holds fewer than ``limit`` rows. Returns the ids newly added to
+        the frontier, which the caller schedules only after this commit.
         """
         with self.transaction():
             return self._save(
@@ -231,9 +284,10 @@ class Store:
                 follow=follow,
                 limit=limit,
                 now=time.time(),
+                origin=origin,
             )
 
-    def save_pages(self, records: Iterable[Any], depth: int = 0) -> int:
+    def save_pages(self, records: Iterable[Any], depth: int = 0, origin: str = IMDB) -> int:
         """Store many pages fetched by their own ids in one transaction (bulk loads such as
         the benchmark's reference database); returns how many were stored."""
         count = 0
@@ -241,7 +295,13 @@ class Store:
         with self.transaction():
             for record in records:
                 self._save(
-                    record, requested_id=record.id, depth=depth, follow=(), limit=None, now=now
+                    record,
+                    requested_id=record.id,
+                    depth=depth,
+                    follow=(),
+                    limit=None,
+                    now=now,
+                    origin=origin,
                 )
                 count += 1
         return count
@@ -255,11 +315,12 @@ class Store:
         follow: Iterable[str],
         limit: int | None,
         now: float,
+        origin: str,
     ) -> list[str]:
-        self._put_title(record, now)
+        self._put_title(record, now, origin)
         if requested_id != record.id:
-            # A merged id: remember it, and point the edges already stored at it to the
-            # surviving title.
+            # A merged id, or a TMDb-only id now matched: remember it, and point the edges
+            # already stored at it (from any source) to the surviving title.
             self.db.execute(
                 "INSERT OR REPLACE INTO aliases (old_id, new_id) VALUES (?, ?)",
                 (requested_id, record.id),
@@ -268,27 +329,28 @@ class Store:
                 "UPDATE edges SET target = ? WHERE target = ?", (record.id, requested_id)
             )
         aliases = self._aliases_of(record.recommendations)
+        self.db.execute("DELETE FROM edges WHERE source = ? AND origin = ?", (record.id, origin))
         self.db.executemany(
-            "INSERT INTO edges (source, rank, target) VALUES (?, ?, ?)",
+            "INSERT INTO edges (source, origin, rank, target) VALUES (?, ?, ?, ?)",
             [
-                (record.id, rank, aliases.get(target, target))
+                (record.id, origin, rank, aliases.get(target, target))
                 for rank, target in enumerate(record.recommendations)
             ],
         )
-        new = self._add(follow, depth + 1, record.id, now, limit)
+        new = self._add(follow, depth + 1, record.id, now, limit=limit, origin=origin)
         for title_id in sorted({requested_id, record.id}):
             inserted = self.db.execute(
-                "INSERT OR IGNORE INTO frontier (id, state, depth, updated_at) "
-                "VALUES (?, 'done', ?, ?)",
-                (title_id, depth, now),
+                "INSERT OR IGNORE INTO frontier (id, origin, state, depth, updated_at) "
+                "VALUES (?, ?, 'done', ?, ?)",
+                (title_id, origin, depth, now),
             ).rowcount
-            if inserted and self._frontier_rows is not None:
-                self._frontier_rows += 1
+            if inserted and origin in self._frontier_rows:
+                self._frontier_rows[origin] += 1
             elif not inserted:
                 self.db.execute(
                     "UPDATE frontier SET state = 'done', last_error = NULL, updated_at = ? "
-                    "WHERE id = ?",
-                    (now, title_id),
+                    "WHERE id = ? AND origin = ?",
+                    (now, title_id, origin),
                 )
         return new
 
@@ -300,29 +362,63 @@ class Store:
         query = f"SELECT old_id, new_id FROM aliases WHERE old_id IN ({marks})"  # noqa: S608
         return dict(self.db.execute(query, ids))
 
-    def _put_title(self, record: Any, now: float) -> None:
-        # Deleting the old row first drops its list rows and edges too (ON DELETE CASCADE).
-        self.db.execute("DELETE FROM titles WHERE id = ?", (record.id,))
+    def _put_title(self, record: Any, now: float, origin: str) -> None:
+        tmdb_id = getattr(record, "tmdb_id", None)
+        row = self.db.execute(
+            "SELECT metadata_origin FROM titles WHERE id = ?", (record.id,)
+        ).fetchone()
+        if row is not None and _PRECEDENCE.get(origin, 0) < _PRECEDENCE.get(row[0], 0):
+            # A lower-precedence source (TMDb after an IMDb page): keep the metadata, learn
+            # the TMDb id.
+            self.db.execute(
+                "UPDATE titles SET tmdb_id = coalesce(?, tmdb_id) WHERE id = ?",
+                (tmdb_id, record.id),
+            )
+        else:
+            self._write_metadata(record, now, origin, tmdb_id, exists=row is not None)
         self.db.execute(
-            "INSERT INTO titles (id, title, original_title, year, end_year, rating, "
-            "votes, title_type, runtime_minutes, plot, page_generation, recommendations_state, "
-            "fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                record.id,
-                record.title,
-                record.original_title,
-                record.year,
-                record.end_year,
-                record.rating,
-                record.votes,
-                record.title_type,
-                record.runtime_minutes,
-                record.plot,
-                record.page_generation,
-                record.recommendations_state,
-                now,
-            ),
+            "INSERT INTO title_fetches (title_id, origin, fetched_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (title_id, origin) DO UPDATE SET fetched_at = excluded.fetched_at",
+            (record.id, origin, now),
         )
+
+    def _write_metadata(
+        self, record: Any, now: float, origin: str, tmdb_id: int | None, *, exists: bool
+    ) -> None:
+        values = (
+            record.title,
+            record.original_title,
+            record.year,
+            record.end_year,
+            record.rating,
+            record.votes,
+            record.title_type,
+            record.runtime_minutes,
+            record.plot,
+            record.page_generation,
+            record.recommendations_state,
+            now,
+            origin,
+        )
+        if not exists:
+            self.db.execute(
+                "INSERT INTO titles (title, original_title, year, end_year, rating, votes, "
+                "title_type, runtime_minutes, plot, page_generation, recommendations_state, "
+                "fetched_at, metadata_origin, tmdb_id, id) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (*values, tmdb_id, record.id),
+            )
+        else:
+            self.db.execute(
+                "UPDATE titles SET title = ?, original_title = ?, year = ?, end_year = ?, "
+                "rating = ?, votes = ?, title_type = ?, runtime_minutes = ?, plot = ?, "
+                "page_generation = ?, recommendations_state = ?, fetched_at = ?, "
+                "metadata_origin = ?, tmdb_id = coalesce(?, tmdb_id) WHERE id = ?",
+                (*values, tmdb_id, record.id),
+            )
+            for table in ("title_genres", "title_directors", "title_countries"):
+                # Fixed identifiers from the tuple above, never user input.
+                self.db.execute(f"DELETE FROM {table} WHERE title_id = ?", (record.id,))  # noqa: S608
         self.db.executemany(
             "INSERT INTO title_genres (title_id, position, genre) VALUES (?, ?, ?)",
             [(record.id, i, genre) for i, genre in enumerate(record.genres)],
@@ -341,52 +437,58 @@ class Store:
             [(record.id, i, country) for i, country in enumerate(record.countries)],
         )
 
-    def note_empty_refetch(self, title_id: str, detail: str) -> int:
-        """Count one more fetch that came back with an empty "More like this" list."""
+    def note_empty_refetch(self, title_id: str, detail: str, origin: str = IMDB) -> int:
+        """Count one more fetch that came back with an empty recommendations list."""
         with self.transaction():
             self.db.execute(
                 "UPDATE frontier SET empty_refetches = empty_refetches + 1, last_error = ?, "
-                "updated_at = ? WHERE id = ?",
-                (detail, time.time(), title_id),
+                "updated_at = ? WHERE id = ? AND origin = ?",
+                (detail, time.time(), title_id, origin),
             )
-            self._log_failure(title_id, "empty-recommendations", detail, final=False)
-        row = self.frontier_row(title_id)
+            self._log_failure(title_id, "empty-recommendations", detail, final=False, origin=origin)
+        row = self.frontier_row(title_id, origin)
         return row.empty_refetches if row else 0
 
-    def record_failure(self, title_id: str, kind: str, detail: str, *, max_attempts: int) -> bool:
+    def record_failure(
+        self, title_id: str, kind: str, detail: str, *, max_attempts: int, origin: str = IMDB
+    ) -> bool:
         """Note a failed attempt; True if the title may be tried again, False if it is given up
         (state ``failed``) after ``max_attempts`` attempts."""
         with self.transaction():
             self.db.execute(
                 "UPDATE frontier SET attempts = attempts + 1, last_error = ?, updated_at = ? "
-                "WHERE id = ? AND state = 'pending'",
-                (f"{kind}: {detail}", time.time(), title_id),
+                "WHERE id = ? AND origin = ? AND state = 'pending'",
+                (f"{kind}: {detail}", time.time(), title_id, origin),
             )
             row = self.db.execute(
-                "SELECT attempts FROM frontier WHERE id = ?", (title_id,)
+                "SELECT attempts FROM frontier WHERE id = ? AND origin = ?", (title_id, origin)
             ).fetchone()
             give_up = row is not None and row[0] >= max_attempts
             if give_up:
                 self.db.execute(
-                    "UPDATE frontier SET state = 'failed' WHERE id = ? AND state = 'pending'",
-                    (title_id,),
+                    "UPDATE frontier SET state = 'failed' "
+                    "WHERE id = ? AND origin = ? AND state = 'pending'",
+                    (title_id, origin),
                 )
-            self._log_failure(title_id, kind, detail, final=give_up)
+            self._log_failure(title_id, kind, detail, final=give_up, origin=origin)
         return not give_up
 
-    def _log_failure(self, title_id: str, kind: str, detail: str, *, final: bool) -> None:
+    def _log_failure(
+        self, title_id: str, kind: str, detail: str, *, final: bool, origin: str
+    ) -> None:
         self.db.execute(
-            "INSERT INTO failures (title_id, at, kind, detail, final) VALUES (?, ?, ?, ?, ?)",
-            (title_id, time.time(), kind, detail, int(final)),
+            "INSERT INTO failures (title_id, at, kind, detail, final, origin) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (title_id, time.time(), kind, detail, int(final), origin),
         )
 
-    def retry_failed(self) -> int:
-        """Put every given-up title back in the queue (``--retry-failed``)."""
+    def retry_failed(self, origin: str = IMDB) -> int:
+        """Put every title ``origin`` gave up on back in its queue (``-a retry_failed=1``)."""
         with self.transaction():
             cursor = self.db.execute(
                 "UPDATE frontier SET state = 'pending', attempts = 0, updated_at = ? "
-                "WHERE state = 'failed'",
-                (time.time(),),
+                "WHERE origin = ? AND state = 'failed'",
+                (time.time(), origin),
             )
         return cursor.rowcount
 
@@ -416,9 +518,18 @@ class Store:
                 item[key] = extra.get(key, [])
             yield item
 
-    def edges(self) -> Iterator[tuple[str, str, int]]:
-        """(source, target, rank) for every stored recommendation, by source then rank."""
-        yield from self.db.execute("SELECT source, target, rank FROM edges ORDER BY source, rank")
+    def edges(self, origin: str | None = None) -> Iterator[tuple[str, str, int]]:
+        """(source, target, rank) for every stored recommendation (``origin``'s only, if
+        given), by source, then source of the recommendation, then rank."""
+        if origin is None:
+            yield from self.db.execute(
+                "SELECT source, target, rank FROM edges ORDER BY source, origin, rank"
+            )
+        else:
+            yield from self.db.execute(
+                "SELECT source, target, rank FROM edges WHERE origin = ? ORDER BY source, rank",
+                (origin,),
+            )
 
     def aliases(self) -> dict[str, str]:
         return dict(self.db.execute("SELECT old_id, new_id FROM aliases"))

@@ -44,7 +44,7 @@ def test_other_schema_version_is_a_clear_error(tmp_path: Path) -> None:
     with sqlite3.connect(path) as db:
         db.execute("CREATE TABLE titles (id TEXT)")
         db.execute("PRAGMA user_version=99")
-    with pytest.raises(StoreError, match=r"schema version 99.*reads version 1"):
+    with pytest.raises(StoreError, match=rf"schema version 99.*reads version {SCHEMA_VERSION}"):
         Store(path)
 
 

@@ -43,6 +43,8 @@ class TitleRecord:
     # None; parallel to ``recommendations``. Lets the crawler follow only some types.
     recommendation_types: list[str | None] = field(default_factory=list)
     recommendations_state: str = MLT_ABSENT
+    # The title's TMDb movie id, where the source tells it (TMDb's API does).
+    tmdb_id: int | None = None
     # field name -> where its value came from (e.g. "atf.titleText", "jsonld.genre"). Lets the
     # tests prove that sandbox pages and real pages go through the same code paths.
     provenance: dict[str, str] = field(default_factory=dict)

@@ -2,7 +2,7 @@
 // neighbourhood, and labels. Reads the TileMap and the view; never loads anything.
 
 import { placeLabels } from "./labels.js";
-import { LRU } from "./loader.js";
+import { LRU } from "./lru.js";
 
 const REC_COLOR = "#ffd166"; // edges to titles the selected one recommends
 const BY_COLOR = "#4cc9f0"; // edges from titles recommending it

@@ -162,7 +162,7 @@ export class RenderCore {
       stats: {
         frames: this.frames, slowFrames: this.slowFrames, complete, quads: map.quads.size, wanted: map.wanted.size,
         visible: this.renderer.visibleNodes.length, drawMs: r.drawMs, maxDrawMs: r.maxDrawMs,
-        maxAddMs: map.timings.maxAddMs, requests: this.loader.requests,
+        maxAddMs: map.timings.maxAddMs, requests: this.loader.requests, passMs: r.phases || [],
       },
     });
     if (animating) this.requestRender();

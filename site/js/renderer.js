@@ -95,7 +95,8 @@ export class Renderer {
     if (!map.tree) return false;
     this._rebuild(map);
     const frame = this._frame(state);
-    // Time spent per pass in the last frame (ms): bitmap, edges, nodes, selection, labels.
+    // Time spent per pass in the last frame (ms): bitmap (with the clear), edges, nodes,
+    // selection, labels; reported with the frame's figures (render-core.js: `passMs`).
     const phases = [];
     for (const pass of this.passes) {
       pass(ctx, frame);

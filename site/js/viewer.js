@@ -312,7 +312,8 @@ export class Viewer {
    *   view        {x, y, scale, width, height}: the camera
    *   selection   null or {id, title, neighbours: [{id, kind, title, x, y, community}]}
    *   frame       the last frame's figures: {frames, slowFrames, complete, quads, wanted,
-   *               visible, drawMs, maxDrawMs, maxAddMs, requests}, or null before the first
+   *               visible, drawMs, maxDrawMs, maxAddMs, requests, passMs (per drawing pass:
+   *               bitmap, edges, nodes, selection, labels)}, or null before the first
    *   treeQuads   quads in the map's tree
    *   quads       paths of the quads in memory
    *   titles      titles drawn: [{id, name, year, community, quad, x, y, sx, sy, r}]

@@ -16,6 +16,12 @@ issue #5 in brackets):
 * JS heap after the tour [<= 300 MB]: the page's and its workers' (CDP
   ``Runtime.getHeapUsage`` of each target).
 
+The page is read only through the viewer's inspection object (``imdbMap.inspect()``: plain
+data) and the ``map-first-draw`` mark; between steps it waits for conditions (the map drawn,
+drawing settled), never for a fixed time. The tour alone is paced by the clock: it replays a
+user's gestures at a user's speed, and its pace is part of what is measured (the long tasks
+and frames within it).
+
 ``--renderer page`` draws on the main thread instead of the render worker, for comparison.
 ``--renderer svg`` runs the same tour on the 2018 approach: ``benchmarks/svg2018/``, the same
 tiles loaded by the same code but drawn as shingle.js draws them (an SVG element per node and
@@ -97,6 +103,21 @@ async () => {
 """
 
 
+# Polls `imdbMap.inspect()` once per animation frame, inside the page, until drawing has
+# settled (nothing moving, loading or left to draw); resolves with the inspected state.
+WAIT_SETTLED = """
+async (timeout) => {
+  const until = performance.now() + timeout;
+  for (;;) {
+    const state = await imdbMap.inspect();
+    if (state.settled) return state;
+    if (performance.now() > until) throw new Error(`drawing did not settle in ${timeout} ms`);
+    await new Promise((resolve) => requestAnimationFrame(resolve));
+  }
+}
+"""
+
+
 def pick_query(tiles: Path) -> tuple[str, str]:
     """A popular title of the map and a partial query for it (prefixes of two of its words)."""
     sys.path.insert(0, str(ROOT))
@@ -113,7 +134,10 @@ def pick_query(tiles: Path) -> tuple[str, str]:
 
 
 def tour(page, width: int, height: int) -> None:
-    """Zoom in at a few spots with the wheel, drag around, zoom out: a user exploring."""
+    """Zoom in at a few spots with the wheel, drag around, zoom out: a user exploring.
+
+    Paced by the clock on purpose (a user's speed, then 0.8 s to let the last frames land):
+    the tour is the measurement, so it must take the same time whatever the page does."""
     spots = [(0.5, 0.5), (0.35, 0.55), (0.6, 0.4), (0.45, 0.6)]
     for sx, sy in spots:
         page.mouse.move(width * sx, height * sy)
@@ -159,7 +183,9 @@ def heaps(browser, page) -> dict[str, float]:
             cdp.send("Target.sendMessageToTarget", {"sessionId": sid, "message": message})
         deadline = time.monotonic() + 10
         while (sid, 1) not in replies and time.monotonic() < deadline:
-            page.wait_for_timeout(20)  # lets Playwright deliver the events
+            # A round trip on the same connection: Playwright delivers the events that
+            # arrived before its answer (the target's reply among them).
+            cdp.send("Target.getTargets")
         used = replies.get((sid, 1), {}).get("result", {}).get("usedSize")
         if used is not None:
             name = "page" if target["type"] == "page" else target["url"].rsplit("/", 1)[-1]
@@ -202,15 +228,15 @@ def run(tiles: Path, width: int, height: int, screenshots: Path | None, renderer
         cdp.send("Performance.enable")
         start = time.perf_counter()
         page.goto(f"{server.url}{path}")
-        page.wait_for_function("() => window.imdbMap && window.imdbMap.firstDraw !== null",
+        page.wait_for_function("() => performance.getEntriesByName('map-first-draw').length > 0",
                                timeout=30_000, polling=20)  # fmt: skip
         first = page.evaluate(
-            "() => ({t: performance.getEntriesByName('map-first-draw')[0].startTime,"
-            " origin: performance.timeOrigin, quads: imdbMap.frameStats.quads})"
+            "async () => ({t: performance.getEntriesByName('map-first-draw')[0].startTime,"
+            " origin: performance.timeOrigin, quads: (await imdbMap.inspect()).frame.quads})"
         )
         out["first_draw_ms"] = first["t"]
         out["first_draw_wall_ms"] = (time.perf_counter() - start) * 1000
-        page.wait_for_timeout(1500)  # let the full-size bitmap arrive
+        page.evaluate(WAIT_SETTLED, 30_000)  # the full-size bitmap too
         first_epoch = first["origin"] + first["t"]
         wire = decoded = count = 0
         for r in finished:
@@ -234,7 +260,8 @@ def run(tiles: Path, width: int, height: int, screenshots: Path | None, renderer
             search_and_panel(page, query, out, screenshots)
 
         frames = (
-            "() => [performance.now(), imdbMap.frameStats.frames, imdbMap.frameStats.slowFrames]"
+            "async () => { const { frame } = await imdbMap.inspect();"
+            " return [performance.now(), frame.frames, frame.slowFrames]; }"
         )
         tour_start, frames0, slow0 = page.evaluate(frames)
         tour(page, width, height)
@@ -248,11 +275,12 @@ def run(tiles: Path, width: int, height: int, screenshots: Path | None, renderer
         out["longest_task_ms"] = max(during, default=0)
         out["long_tasks_whole_session"] = len(long_tasks)
         # Where main-thread time goes: the slowest frame and the slowest quad merge.
-        out["frame_max_ms"] = page.evaluate("() => imdbMap.frameStats.maxDrawMs")
-        out["quad_add_max_ms"] = page.evaluate("() => imdbMap.frameStats.maxAddMs")
+        frame = page.evaluate("async () => (await imdbMap.inspect()).frame")
+        out["frame_max_ms"] = frame["maxDrawMs"]
+        out["quad_add_max_ms"] = frame["maxAddMs"]
         out["heaps_mb"] = heaps(browser, page)
         out["heap_mb"] = sum(out["heaps_mb"].values())
-        out["quads_in_memory"] = page.evaluate("() => imdbMap.frameStats.quads")
+        out["quads_in_memory"] = page.evaluate("async () => (await imdbMap.inspect()).frame.quads")
         out["requests_total"] = len(finished)
         out["failed_requests"] = failed
         out["console_errors"] = errors
@@ -274,12 +302,12 @@ def search_and_panel(page, query: str, out: dict, screenshots: Path | None) -> N
     out["panel_ms"] = shown
     out["panel_lists_ms"] = ready
     out["panel_id"] = picked
-    page.wait_for_timeout(1200)
+    page.evaluate(WAIT_SETTLED, 30_000)  # the flight to the title
     if screenshots:
         page.screenshot(path=str(screenshots / "bench-panel.png"))
     page.keyboard.press("Escape")
     page.evaluate("() => document.activeElement && document.activeElement.blur()")
-    page.wait_for_timeout(300)
+    page.evaluate(WAIT_SETTLED, 30_000)
 
 
 def table(r: dict) -> str:

@@ -4,6 +4,9 @@
   into ``work/crawl.sqlite`` in a subprocess, then ``python -m exporters all`` into
   ``work/data``; returns both paths.
 * ``Session``: a page that records console errors, dialogs and failed requests.
+* ``inspect(page)``, ``wait_until(page, predicate)``, ``wait_drawn(page)``,
+  ``wait_settled(page)``: the viewer's state (``imdbMap.inspect()``, plain data) and waits on
+  conditions, never on fixed sleeps.
 """
 
 from __future__ import annotations
@@ -91,3 +94,52 @@ class Session:
         assert not self.errors, self.errors
         assert not self.dialogs, self.dialogs
         assert not self.failed, self.failed
+
+
+# --- waiting on the viewer ------------------------------------------------------------------
+
+# Playwright's wait_for_function neither awaits an async predicate nor runs under the site's
+# Content-Security-Policy (it evals), so conditions are polled inside one evaluate: the
+# predicate is awaited once per animation frame until it returns something truthy.
+_WAIT_UNTIL = """async ([arg, timeout, what]) => {
+  const test = (%s);
+  const until = performance.now() + timeout;
+  for (;;) {
+    const value = await test(arg);
+    if (value) return value;
+    if (performance.now() > until) throw new Error(`waited ${timeout} ms for ${what}`);
+    await new Promise((resolve) => requestAnimationFrame(resolve));
+  }
+}"""
+
+
+def wait_until(page, predicate: str, arg=None, *, timeout: float = 15_000):
+    """Wait until the JS function ``predicate(arg)`` (it may be async) returns something truthy;
+    returns that value."""
+    return page.evaluate(_WAIT_UNTIL % predicate, [arg, timeout, predicate[:200]])
+
+
+def inspect(page) -> dict:
+    """``imdbMap.inspect()``: the viewer's view, selection, frame figures, titles and labels
+    drawn, and whether drawing has settled (see site/js/viewer.js)."""
+    return page.evaluate("() => imdbMap.inspect()")
+
+
+def wait_drawn(page, *, timeout: float = 15_000) -> dict:
+    """Wait until the first view of the map is drawn complete; returns ``inspect()``."""
+    return wait_until(
+        page,
+        "async () => { if (!window.imdbMap) return null;"
+        " const state = await imdbMap.inspect(); return state.firstDraw !== null && state; }",
+        timeout=timeout,
+    )
+
+
+def wait_settled(page, *, timeout: float = 15_000) -> dict:
+    """Wait until nothing moves, loads or remains to draw (a flight, a fade, quads, labels);
+    returns ``inspect()`` at that moment."""
+    return wait_until(
+        page,
+        "async () => { const state = await imdbMap.inspect(); return state.settled && state; }",
+        timeout=timeout,
+    )

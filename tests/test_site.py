@@ -11,6 +11,8 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import math
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -23,7 +25,16 @@ from exporters.serve import StaticServer
 from imdb_spider.store import Store
 
 from .conftest import needs_tool
-from .site_helpers import ROOT, SITE, Session, crawl_and_export
+from .site_helpers import (
+    ROOT,
+    SITE,
+    Session,
+    crawl_and_export,
+    inspect,
+    wait_drawn,
+    wait_settled,
+    wait_until,
+)
 
 SHOTS = ROOT / "test-output" / "site"
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -109,9 +120,7 @@ def open_map(browser, server):
         query = name if name.startswith("?") else f"?data=data/{name}/"
         session.page.goto(f"{server.url}{query}{fragment}")
         if wait:
-            session.page.wait_for_function(
-                "() => window.imdbMap && window.imdbMap.firstDraw !== null", timeout=15_000
-            )
+            wait_drawn(session.page)
         return session
 
     yield opener
@@ -173,10 +182,19 @@ def first_suggestion(session: Session, expected: str) -> bool:
 
 
 def view(session: Session) -> dict:
-    return session.page.evaluate(
-        "() => ({x: imdbMap.camera.x, y: imdbMap.camera.y, scale: imdbMap.camera.scale,"
-        " selected: imdbMap.selection && imdbMap.selection.id, hash: location.hash})"
-    )
+    """The camera, the selected id and the URL fragment."""
+    state = inspect(session.page)
+    selected = state["selection"] and state["selection"]["id"]
+    hash_ = session.page.evaluate("location.hash")
+    return {**state["view"], "selected": selected, "hash": hash_}
+
+
+def biggest_title(session: Session) -> dict:
+    """The biggest title drawn, with its position in the page."""
+    titles = wait_settled(session.page)["titles"]
+    top = max(titles, key=lambda t: t["r"])
+    canvas = session.page.locator("canvas.map").bounding_box()
+    return {**top, "x": top["sx"] + canvas["x"], "y": top["sy"] + canvas["y"]}
 
 
 # --- the static server ---------------------------------------------------------------------
@@ -222,19 +240,20 @@ def test_serve_refuses_a_folder_without_index(tmp_path: Path) -> None:
 
 def test_map_draws_with_bitmap_and_labels(open_map) -> None:
     s = open_map()
-    s.page.wait_for_timeout(600)
+    state = wait_settled(s.page)
     assert any(url.endswith("image_2400low.jpg") for url in s.requests)
     assert any("/quad_" in url for url in s.requests)
     assert not any("/equad_" in url for url in s.requests)  # details only on demand
     assert painted_pixels(s) > 5000
-    state = s.page.evaluate(
-        "() => ({quads: imdbMap.frameStats.quads, wanted: imdbMap.frameStats.wanted,"
-        " tree: imdbMap.tree.tree.paths.length, nodes: imdbMap.frameStats.visible})"
-    )
-    assert 0 < state["quads"] <= state["tree"]
-    assert state["nodes"] > 50
+    assert 0 < state["frame"]["quads"] <= state["treeQuads"]
+    assert state["frame"]["visible"] > 50 and len(state["titles"]) == state["frame"]["visible"]
+    assert state["bitmap"] == "image_2400.jpg"  # the full-size one replaced the small one
+    # One time per drawing pass: bitmap, edges, nodes, selection, labels.
+    passes = state["frame"]["passMs"]
+    assert len(passes) == 5 and all(ms >= 0 for ms in passes)
+    assert sum(passes) <= state["frame"]["drawMs"] + 1e-6
     # Drawn in the render worker: the page's canvas was handed over (it has no context here).
-    assert s.page.evaluate("() => imdbMap.client.inWorker") is True
+    assert state["renderer"] == "worker"
     with pytest.raises(Exception, match=r"transferred|InvalidStateError"):
         s.page.evaluate("() => document.querySelector('canvas.map').getContext('2d')")
     shot(s, "overview")
@@ -242,9 +261,9 @@ def test_map_draws_with_bitmap_and_labels(open_map) -> None:
 
 
 def labels_and_titles(s: Session) -> tuple[list[dict], list[dict]]:
-    return s.page.evaluate(
-        "async () => [await imdbMap.drawnLabels(), await imdbMap.visibleTitles()]"
-    )
+    """Labels and titles of one frame, once every label is drawn (they appear over a few)."""
+    state = wait_settled(s.page)
+    return state["labels"], state["titles"]
 
 
 def assert_labels_readable(s: Session, labels: list[dict], titles: list[dict]) -> None:
@@ -271,7 +290,6 @@ def test_labels_never_overlap_and_name_the_biggest_titles(open_map) -> None:
     from PIL import Image
 
     s = open_map()
-    s.page.wait_for_timeout(600)  # new labels appear over a few frames
     labels, titles = labels_and_titles(s)
     assert len(labels) >= 20
     assert_labels_readable(s, labels, titles)
@@ -284,8 +302,6 @@ def test_labels_never_overlap_and_name_the_biggest_titles(open_map) -> None:
     s.page.mouse.move(640, 420)
     for _ in range(4):
         s.page.mouse.wheel(0, -300)
-        s.page.wait_for_timeout(40)
-    s.page.wait_for_timeout(900)
     zoomed, titles = labels_and_titles(s)
     assert len(zoomed) >= 5 and {lab["text"] for lab in zoomed} != {lab["text"] for lab in labels}
     assert_labels_readable(s, zoomed, titles)
@@ -296,32 +312,31 @@ def test_far_quads_leave_memory_and_come_back(open_map) -> None:
     """With room for 16 quads, a tour evicts the first deep quads; going back reloads them."""
     # 3,000 titles in ~120 quads; this map has no bitmaps.
     s = open_map("paired", settings={"max-cached-quads": "16", "use-bitmap": "false"})
-    assert s.page.evaluate("() => imdbMap.tree.tree.paths.length") > 60
-    stats = "() => imdbMap.frameStats"
+    assert inspect(s.page)["treeQuads"] > 60
 
-    def zoom_at(x: int, y: int, steps: int) -> None:
+    def zoom_at(x: int, y: int, steps: int) -> dict:
         s.page.mouse.move(x, y)
         for _ in range(abs(steps)):
             s.page.mouse.wheel(0, -300 if steps > 0 else 300)
-            s.page.wait_for_timeout(40)
-        s.page.wait_for_timeout(700)
+        return wait_settled(s.page)
 
     home = view(s)
-    zoom_at(400, 300, 6)
-    first = set(s.page.evaluate("() => imdbMap.loadedQuads()"))
+    first = set(zoom_at(400, 300, 6)["quads"])
     for x, y in ((900, 600), (300, 650), (1000, 200)):
         zoom_at(640, 420, -6)
-        zoom_at(x, y, 6)
-        state = s.page.evaluate(stats)
-        assert state["quads"] <= max(16, state["wanted"]), state
-    evicted = first - set(s.page.evaluate("() => imdbMap.loadedQuads()"))
+        state = zoom_at(x, y, 6)
+        assert state["frame"]["quads"] <= max(16, state["frame"]["wanted"]), state["frame"]
+    evicted = first - set(state["quads"])
     assert evicted
-    s.page.evaluate(
-        "([x, y, z]) => imdbMap.flyTo(x, y, z, 0)", [home["x"], home["y"], home["scale"]]
+    # Back to the opening view at once, as a link to it would.
+    z = math.log2(home["scale"])
+    s.page.evaluate("(hash) => { location.hash = hash; }", f"#x={home['x']}&y={home['y']}&z={z}")
+    wait_until(
+        s.page,
+        "async (scale) => Math.abs((await imdbMap.inspect()).view.scale / scale - 1) < 1e-9",
+        home["scale"],
     )
-    s.page.wait_for_timeout(300)
-    zoom_at(400, 300, 6)
-    back = evicted & set(s.page.evaluate("() => imdbMap.loadedQuads()"))
+    back = evicted & set(zoom_at(400, 300, 6)["quads"])
     assert back, (evicted, first)
     for path in back:  # fetched again after being dropped
         assert sum(u.endswith(f"/quad_{path}.json") for u in s.requests) >= 2
@@ -331,14 +346,9 @@ def test_far_quads_leave_memory_and_come_back(open_map) -> None:
 def test_page_renderer_fallback_draws_and_picks(open_map) -> None:
     """`?renderer=page` (what browsers without OffscreenCanvas get) draws and hit-tests the same."""
     s = open_map("?data=data/crawl/&renderer=page")
-    s.page.wait_for_timeout(400)
-    assert s.page.evaluate("() => imdbMap.client.inWorker") is False
+    assert wait_settled(s.page)["renderer"] == "page"
     assert painted_pixels(s) > 5000
-    node = s.page.evaluate(
-        "async () => { const v = (await imdbMap.visibleTitles()).sort((a, b) => b.r - a.r)[0];"
-        " const r = document.querySelector('canvas.map').getBoundingClientRect();"
-        " return {id: v.id, x: v.sx + r.left, y: v.sy + r.top}; }"
-    )
+    node = biggest_title(s)
     s.page.mouse.click(node["x"], node["y"])
     wait_panel(s, node["id"])
     shot(s, "page-renderer")
@@ -348,16 +358,14 @@ def test_page_renderer_fallback_draws_and_picks(open_map) -> None:
 def test_zoom_loads_deeper_quads_and_pan_moves(open_map) -> None:
     s = open_map()
     before = view(s)
-    depth = "async () => Math.max(...(await imdbMap.loadedQuads()).map((p) => p.length))"
-    shallow = s.page.evaluate(depth)
+    shallow = max(len(path) for path in wait_settled(s.page)["quads"])
     s.page.mouse.move(640, 420)
     for _ in range(5):
         s.page.mouse.wheel(0, -300)
-        s.page.wait_for_timeout(40)
-    s.page.wait_for_timeout(800)
+    deep = max(len(path) for path in wait_settled(s.page)["quads"])
     zoomed = view(s)
     assert zoomed["scale"] > before["scale"] * 4
-    assert s.page.evaluate(depth) > shallow
+    assert deep > shallow
     s.page.mouse.move(600, 400)
     s.page.mouse.down()
     s.page.mouse.move(400, 300, steps=8)
@@ -366,11 +374,10 @@ def test_zoom_loads_deeper_quads_and_pan_moves(open_map) -> None:
     assert panned["x"] > zoomed["x"] and panned["y"] > zoomed["y"]
     s.page.keyboard.press("ArrowRight")
     s.page.keyboard.press("+")
-    s.page.wait_for_timeout(500)
+    wait_settled(s.page)  # the flights are over and the URL written
     keyed = view(s)
     assert keyed["x"] > panned["x"] and keyed["scale"] > panned["scale"]
-    s.page.wait_for_timeout(500)
-    assert "x=" in s.page.evaluate("location.hash")  # replaceState while moving
+    assert "x=" in keyed["hash"]  # replaceState while moving
     shot(s, "zoomed")
     s.assert_clean()
 
@@ -389,6 +396,10 @@ def test_search_partial_query_opens_panel_with_lists_from_the_database(open_map,
     content = [w for w in words(title) if w not in STOPWORDS] or words(title)
     query = " ".join(w[: max(2, len(w) - 2)] for w in content[:2]).upper()
     s = open_map()
+    s.page.keyboard.press("-")  # further out than a title's neighbourhood is readable
+    s.page.keyboard.press("-")
+    wait_settled(s.page)
+    before = view(s)
     s.page.keyboard.press("/")
     assert s.page.evaluate("document.activeElement.type") == "search"
     s.page.keyboard.type(query, delay=20)
@@ -412,8 +423,16 @@ def test_search_partial_query_opens_panel_with_lists_from_the_database(open_map,
     href = panel.locator("a.imdb-link").get_attribute("href")
     assert href.startswith("https://") and tt in href
     assert s.page.evaluate("location.hash").startswith(f"#t={tt}&")
-    s.page.wait_for_timeout(1200)  # the flight
-    assert abs(view(s)["scale"]) > 0
+    # The flight zooms in to where the title's neighbourhood is readable and centres it in the
+    # part of the map the panel leaves free.
+    state = wait_settled(s.page)
+    ratio = state["view"]["scale"] / before["scale"]
+    assert 1.2 < ratio < 64, ratio
+    drawn = {t["id"]: t for t in state["titles"]}
+    assert tt in drawn
+    stage = s.page.locator("canvas.map").bounding_box()
+    free = panel.bounding_box()["x"] - stage["x"]
+    assert abs(drawn[tt]["sx"] - free / 2) < 4 and abs(drawn[tt]["sy"] - stage["height"] / 2) < 4
     shot(s, "panel")
     s.assert_clean()
 
@@ -468,7 +487,7 @@ def test_deep_link_back_and_forward(open_map, maps) -> None:
     tt = sorted(recs)[len(recs) // 2]
     s = open_map(fragment=f"#t={tt}")
     wait_panel(s, tt)
-    s.page.wait_for_timeout(400)
+    wait_settled(s.page)  # the view is in the URL
     first = view(s)
     assert first["selected"] == tt
     link = s.page.evaluate("location.href")
@@ -485,7 +504,7 @@ def test_deep_link_back_and_forward(open_map, maps) -> None:
     target = recs[tt][0]
     s.page.locator(f".list-recs .pick[data-id='{target}']").click()
     wait_panel(s, target)
-    s.page.wait_for_timeout(1500)
+    wait_settled(s.page)
     assert view(s)["selected"] == target
     s.page.go_back()
     wait_panel(s, tt)
@@ -499,15 +518,15 @@ def test_deep_link_back_and_forward(open_map, maps) -> None:
 
 
 def test_hostile_titles_are_literal_text_and_accents_are_ignored(open_map) -> None:
+    from playwright.sync_api import expect
+
     s = open_map("hostile")
     box = s.page.locator("input[type=search]")
     box.fill("onerror")
     s.page.wait_for_selector(".suggestion", timeout=5000)
     assert s.page.locator(".suggestion .t").first.text_content() == HOSTILE
     s.page.keyboard.press("Enter")
-    s.page.wait_for_function("() => !document.querySelector('.panel').hidden")
-    s.page.wait_for_timeout(500)
-    assert s.page.locator(".panel-title").text_content().startswith(HOSTILE)
+    expect(s.page.locator(".panel-title")).to_have_text(re.compile("^" + re.escape(HOSTILE)))
     assert s.page.locator("img").count() == 0 and s.page.locator("script:not([src])").count() == 0
     box.fill("AMELIE")
     s.page.wait_for_selector(".suggestion .t >> text=Amélie", timeout=5000)
@@ -515,9 +534,11 @@ def test_hostile_titles_are_literal_text_and_accents_are_ignored(open_map) -> No
     box.fill("tom jer")
     assert first_suggestion(s, "Tom & Jerry &amp; &lt;b&gt; &#9;")
     box.fill("script")
-    assert first_suggestion(s, "<script>alert('x')</script>")
+    script = "<script>alert('x')</script>"
+    assert first_suggestion(s, script)
     s.page.keyboard.press("Enter")
-    s.page.wait_for_timeout(800)
+    expect(s.page.locator(".panel-title")).to_have_text(re.compile("^" + re.escape(script)))
+    wait_settled(s.page)
     shot(s, "hostile")
     legend_names = s.page.locator(".legend-item .name").all_text_contents()
     assert any('"<"' in n or '"&"' in n for n in legend_names)  # names are text too
@@ -527,24 +548,23 @@ def test_hostile_titles_are_literal_text_and_accents_are_ignored(open_map) -> No
 
 def test_legend_hides_and_shows_communities(open_map) -> None:
     s = open_map()
-    s.page.wait_for_timeout(400)
-    count = "async () => (await imdbMap.visibleTitles()).length"
-    shown = s.page.evaluate(count)
+
+    def drawn() -> list[int]:
+        return [t["community"] for t in wait_settled(s.page)["titles"]]
+
+    shown = len(drawn())
     boxes = s.page.locator(".legend-item input")
     assert boxes.count() >= 2
     first = boxes.first
     community = int(first.get_attribute("data-community"))
     first.uncheck()
-    s.page.wait_for_timeout(200)
-    drawn = s.page.evaluate("async () => (await imdbMap.visibleTitles()).map((v) => v.community)")
-    assert community not in drawn and 0 < len(drawn) < shown
+    left = drawn()
+    assert community not in left and 0 < len(left) < shown
     s.page.locator(".legend .hide-all").click()
-    s.page.wait_for_timeout(200)
-    assert s.page.evaluate(count) == 0
+    assert drawn() == []
     shot(s, "legend-hidden")
     s.page.locator(".legend .show-all").click()
-    s.page.wait_for_timeout(200)
-    assert s.page.evaluate(count) == shown
+    assert len(drawn()) == shown
     s.page.locator(".legend-toggle").click()
     assert s.page.locator(".legend").is_hidden()
     s.assert_clean()
@@ -552,20 +572,17 @@ def test_legend_hides_and_shows_communities(open_map) -> None:
 
 def test_click_hover_and_escape(open_map) -> None:
     s = open_map()
-    s.page.wait_for_timeout(400)
-    node = s.page.evaluate(
-        "async () => { const v = (await imdbMap.visibleTitles()).sort((a, b) => b.r - a.r)[0];"
-        " const r = document.querySelector('canvas.map').getBoundingClientRect();"
-        " return {id: v.id, name: v.name, x: v.sx + r.left, y: v.sy + r.top}; }"
-    )
+    node = biggest_title(s)
     s.page.mouse.move(node["x"], node["y"])
     s.page.wait_for_selector(".tooltip:not([hidden])")
     assert s.page.locator(".tooltip").text_content().startswith(node["name"])
     s.page.mouse.click(node["x"], node["y"])
     wait_panel(s, node["id"])
-    s.page.wait_for_timeout(300)
-    highlighted = s.page.evaluate(
-        "() => imdbMap.selection.neighbours.filter((n) => n.x !== null).length"
+    # The neighbours are placed (and highlighted) once the panel's lists are resolved.
+    highlighted = wait_until(
+        s.page,
+        "async () => { const { selection } = await imdbMap.inspect();"
+        " return selection && selection.neighbours.filter((n) => n.x !== null).length; }",
     )
     assert highlighted > 0
     shot(s, "selected")
@@ -580,7 +597,7 @@ def test_click_hover_and_escape(open_map) -> None:
 def test_phone_viewport_touch(open_map, maps) -> None:
     s = open_map(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True,
                  device_scale_factor=2)  # fmt: skip
-    s.page.wait_for_timeout(300)
+    wait_settled(s.page)
     assert painted_pixels(s) > 2000
     assert s.page.locator(".legend").is_hidden()  # starts closed on a phone
     cdp = s.page.context.new_cdp_session(s.page)
@@ -609,7 +626,7 @@ def test_phone_viewport_touch(open_map, maps) -> None:
     s.page.wait_for_selector(f".suggestion[data-id='{tt}']", timeout=5000)
     s.page.locator(f".suggestion[data-id='{tt}']").tap()
     wait_panel(s, tt)
-    s.page.wait_for_timeout(1200)
+    wait_settled(s.page)
     panel = s.page.locator(".panel").bounding_box()
     assert panel["width"] <= 390 and panel["y"] > 844 * 0.3  # a bottom sheet
     shot(s, "phone")
@@ -621,16 +638,11 @@ def test_real_csp_and_a_scripted_session_are_clean(browser, server) -> None:
     try:
         s = Session.open(context)
         s.page.goto(f"{server.url}?data=data/crawl/")
-        for _ in range(100):
-            if s.page.evaluate("() => Boolean(window.imdbMap && window.imdbMap.firstDraw)"):
-                break
-            s.page.wait_for_timeout(100)
-        else:
-            pytest.fail("the map was not drawn under the page's Content-Security-Policy")
+        # wait_until polls inside an evaluate, which the page's CSP does not block.
+        assert wait_drawn(s.page)["firstDraw"] is not None
         s.page.mouse.move(500, 350)
         for _ in range(6):
             s.page.mouse.wheel(0, -400)
-            s.page.wait_for_timeout(50)
         s.page.mouse.dblclick(500, 350)
         s.page.keyboard.press("-")
         s.page.keyboard.press("ArrowUp")
@@ -639,7 +651,13 @@ def test_real_csp_and_a_scripted_session_are_clean(browser, server) -> None:
         s.page.keyboard.type("th")
         s.page.keyboard.press("ArrowDown")
         s.page.keyboard.press("Enter")
-        s.page.wait_for_timeout(1500)
+        wait_until(
+            s.page,
+            "() => { const p = document.querySelector('.panel');"
+            " return !p.hidden && p.querySelector('.panel-title') !== null"
+            " && ![...p.querySelectorAll('.muted')].some((m) => m.textContent === 'Loading…'); }",
+        )
+        wait_settled(s.page)
         s.assert_clean()
     finally:
         context.close()

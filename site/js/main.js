@@ -1,5 +1,6 @@
 // Page start-up: settings from the map element's data-* attributes and ?data=, then the viewer.
-// The viewer is exposed as `window.imdbMap` (for the console, the tests and the benchmark).
+// The viewer is exposed as `window.imdbMap` for the console; tests and the benchmark read only
+// its `inspect()` (plain data: see viewer.js).
 
 import { SettingsError, resolveSettings, settingsFromElement, settingsFromQuery } from "./settings.js";
 import { Viewer } from "./viewer.js";

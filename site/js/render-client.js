@@ -1,8 +1,9 @@
 // The page's side of the drawing: starts a RenderCore in a worker drawing into the canvas
 // (transferControlToOffscreen), or in the page where that is missing or `renderer` is "page",
 // and turns its messages into calls, promises and a frame callback.
-
-import { RenderCore } from "./render-core.js";
+//
+// render-core.js (and the renderer under it) is imported only for drawing in the page: with a
+// worker, the page never runs it, so it does not fetch it either.
 
 export class RenderClient {
   /** `onFrame(stats)` is called after each frame the core draws. */
@@ -30,9 +31,14 @@ export class RenderClient {
       const offscreen = this.canvas.transferControlToOffscreen();
       this._send({ ...message, canvas: offscreen, transport: "inline" }, [offscreen]);
     } else {
-      const core = new RenderCore((m) => this._receive(m), (callback) => requestAnimationFrame(callback));
-      this._send = (m) => core.handle(m);
-      this._send({ ...message, canvas: this.canvas, transport: "worker" });
+      // Messages wait in order until the core is loaded, as they would in a worker's queue.
+      const waiting = [{ ...message, canvas: this.canvas, transport: "worker" }];
+      this._send = (m) => waiting.push(m);
+      import("./render-core.js").then(({ RenderCore }) => {
+        const core = new RenderCore((m) => this._receive(m), (callback) => requestAnimationFrame(callback));
+        this._send = (m) => core.handle(m);
+        for (const m of waiting) core.handle(m);
+      }, (error) => console.error(`render core: ${error.message}`));
     }
   }
 

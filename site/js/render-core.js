@@ -8,8 +8,7 @@
 // In:  {type: "init", canvas, settings, base, tree, transport}
 //      {type: "view", x, y, scale, width, height, dpr, loadNow}
 //      {type: "selection", selection} · {type: "hidden", ids} · {type: "palette", colors}
-//      {type: "call", id, method, args}: methods `hover`, `pick`, `lookup`, `visible`, `labels`,
-//      `quads`
+//      {type: "call", id, method, args}: methods `hover`, `pick`, `lookup`, `inspect`
 // Out: {type: "frame", stats} after each frame drawn · {type: "reply", id, value | error}
 
 import { Camera } from "./camera.js";
@@ -39,6 +38,9 @@ export class RenderCore {
     this.complete = false; // a frame has been drawn with everything the first view needs
     this.frames = 0;
     this.slowFrames = 0; // frames that took over SLOW_FRAME_MS to draw
+    this.bitmapLoads = 0; // overview bitmaps being fetched
+    this.lastAnimating = false; // the last frame asked for another
+    this.bitmapName = null; // the overview bitmap drawn
   }
 
   handle(msg) {
@@ -79,6 +81,7 @@ export class RenderCore {
   }
 
   async _loadBitmap(name, priority) {
+    this.bitmapLoads++;
     try {
       const bitmap = await this.loader.load("bitmap", name, priority);
       if (this.bitmap && this.bitmap.width >= bitmap.width) {
@@ -87,9 +90,12 @@ export class RenderCore {
       }
       if (this.bitmap) this.bitmap.close();
       this.bitmap = bitmap;
+      this.bitmapName = name;
       this.requestRender();
     } catch (error) {
       console.warn(`no overview bitmap ${name} (${error.message})`);
+    } finally {
+      this.bitmapLoads--;
     }
   }
 
@@ -142,6 +148,7 @@ export class RenderCore {
       now,
     });
     this.frames++;
+    this.lastAnimating = animating;
     if (this.renderer.timings.drawMs > SLOW_FRAME_MS) this.slowFrames++;
     const map = this.map;
     const complete = map.quads.size > 0 && !map.pending && this.bitmapSettled;
@@ -155,7 +162,7 @@ export class RenderCore {
       stats: {
         frames: this.frames, slowFrames: this.slowFrames, complete, quads: map.quads.size, wanted: map.wanted.size,
         visible: this.renderer.visibleNodes.length, drawMs: r.drawMs, maxDrawMs: r.maxDrawMs,
-        maxAddMs: map.timings.maxAddMs, requests: this.loader.requests,
+        maxAddMs: map.timings.maxAddMs, requests: this.loader.requests, passMs: r.phases || [],
       },
     });
     if (animating) this.requestRender();
@@ -210,19 +217,23 @@ export class RenderCore {
     return out;
   }
 
-  /** The titles drawn in the last frame, with their screen position and radius. */
-  call_visible() {
-    return this.renderer.visibleNodes.map(summary);
-  }
-
-  /** The labels of the last frame: [{text, box: [x0, y0, x1, y1] (padded), strong}]. */
-  call_labels() {
-    return this.renderer.placedLabels.map(({ candidate: c, box }) => ({ text: c.text, box, strong: c.strong }));
-  }
-
-  /** Paths of the quads in memory. */
-  call_quads() {
-    return [...this.map.quads.keys()];
+  /**
+   * What the last frame drew and whether drawing has settled, as plain data (the page's
+   * `inspect()` adds its own side): `settled` is true when no frame, quad load, bitmap or
+   * deferred work (fades, edge paths, labels) is pending, i.e. the canvas shows the view as
+   * it will stay.
+   */
+  call_inspect() {
+    const map = this.map;
+    const settled = !this.frameRequested && !this.lastAnimating && !this.loadTimer && this.bitmapSettled &&
+      this.bitmapLoads === 0 && !map.pending && this.loader.pending === 0;
+    return {
+      settled,
+      bitmap: this.bitmapName,
+      quads: [...map.quads.keys()],
+      titles: this.renderer.visibleNodes.map(summary),
+      labels: this.renderer.placedLabels.map(({ candidate: c, box }) => ({ text: c.text, box, strong: c.strong })),
+    };
   }
 }
 

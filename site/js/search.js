@@ -2,7 +2,7 @@
 // search/id/), downloading only the shards a query needs. Without an index, ids are still found
 // through shingle's table<N>.json buckets (position and quad only).
 
-import { LRU } from "./loader.js";
+import { LRU } from "./lru.js";
 import { fileKey, headChars, tableHash, words } from "./text.js";
 
 const ID_PATTERN = /^tt\d{1,12}$/i;

@@ -2,7 +2,7 @@
 // view needs), and the parsed quads in memory (TileMap: an LRU, with the node index and
 // drawable edges derived from them). Nothing here draws.
 
-import { LRU } from "./loader.js";
+import { LRU } from "./lru.js";
 
 /** A node as a look-up entry, the shape of a search entry: {id, title, year, x, y, community, quad}. */
 export function nodeEntry(n) {

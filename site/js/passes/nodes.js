@@ -1,0 +1,57 @@
+// Drawing pass 3: the titles of the quads in view, batched per quad and community, in screen
+// coordinates; what it draws becomes `frame.visible` (hit tests and labels read it).
+
+const SQUARE_BELOW = 2.2; // radius (px) under which a title is drawn as a square
+
+/** Fill the nodes; pushes [node, sx, sy, r] of each one drawn to `frame.visible`. */
+export function drawNodes(ctx, frame) {
+  const { dpr, W, H, hidden, settings: s } = frame;
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  const visible = frame.visible;
+  ctx.lineWidth = 1;
+  ctx.strokeStyle = s.background;
+  for (const quad of frame.quads) {
+    if (!frame.meets(quad.box)) continue;
+    ctx.globalAlpha = frame.fade(quad) * frame.dim;
+    for (const [community, nodes] of groups(quad)) {
+      if (hidden.has(community)) continue;
+      // Small titles are squares (cheap to rasterise, and indistinguishable from discs at
+      // that size); bigger ones are discs with a thin outline in the background colour.
+      ctx.fillStyle = frame.color(community);
+      let discs = null;
+      for (const node of nodes) {
+        const x = frame.sx(node.x), y = frame.sy(node.y);
+        const r = frame.radius(node);
+        if (x < -r || x > W + r || y < -r || y > H + r) continue;
+        visible.push([node, x, y, r]);
+        if (r < SQUARE_BELOW) {
+          ctx.fillRect(x - r * 0.89, y - r * 0.89, r * 1.78, r * 1.78);
+          continue;
+        }
+        if (!discs) {
+          discs = true;
+          ctx.beginPath();
+        }
+        ctx.moveTo(x + r, y);
+        ctx.arc(x, y, r, 0, 2 * Math.PI);
+      }
+      if (!discs) continue;
+      ctx.fill();
+      ctx.stroke();
+    }
+  }
+}
+
+/** The quad's nodes per community, made once. */
+function groups(quad) {
+  if (!quad.groups) {
+    const byCommunity = new Map();
+    for (const node of quad.nodes) {
+      let list = byCommunity.get(node.community);
+      if (!list) byCommunity.set(node.community, (list = []));
+      list.push(node);
+    }
+    quad.groups = [...byCommunity.entries()];
+  }
+  return quad.groups;
+}

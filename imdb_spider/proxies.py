@@ -70,7 +70,10 @@ def hide_credentials(text: str) -> str:
 
 
 def response_ban_reason(request: Request, response: Response) -> str | None:
-    """Why a response means the proxy that fetched it is banned, or None if it is not a ban."""
+    """Why a response means the proxy that fetched it is banned, or None if it is not a ban.
+    TMDb's API answers are never bans: its 429 is a rate limit (``TmdbApiMiddleware``)."""
+    if request.meta.get("origin") == "tmdb":
+        return None
     if response.status in BAN_STATUSES:
         return "waf-challenge" if response.status == 202 else f"status-{response.status}"
     if response.status not in NOT_BAN_STATUSES:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import gzip
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
@@ -55,8 +55,10 @@ def parse_seed_list(text: str) -> list[str]:
     return unique_ids(title_id(part) for part in re.split(r"[,\s]+", text) if part)
 
 
-def read_seeds_file(path: str | Path) -> list[str]:
-    """Ids from a file with one id or URL a line; blank lines and ``#`` comments skipped."""
+def read_seeds_file(path: str | Path, parse: Callable[[str], str] | None = None) -> list[str]:
+    """Ids from a file with one id or URL a line; blank lines and ``#`` comments skipped.
+    ``parse`` turns a line into an id (default: ``title_id``) and raises ``ValueError``."""
+    parse = parse or title_id
     try:
         lines = Path(path).read_text(encoding="utf-8").splitlines()
     except OSError as exc:
@@ -66,8 +68,8 @@ def read_seeds_file(path: str | Path) -> list[str]:
         line = raw.split("#", 1)[0].strip()
         if line:
             try:
-                ids.append(title_id(line))
-            except SeedError as exc:
+                ids.append(parse(line))
+            except ValueError as exc:
                 raise SeedError(f"{path}:{number}: {exc}") from None
     return unique_ids(ids)
 

@@ -20,6 +20,21 @@ IMDB_BAN_BACKOFF_MAX = 3600
 IMDB_PROXY_SEED = 0  # seed of the proxy choice and back-off jitter
 IMDB_PROGRESS_INTERVAL = 30  # seconds between progress lines (0: none)
 IMDB_SUMMARY_PATH = ""  # if set, the end-of-crawl summary is also written there as JSON
+IMDB_WAF_STOP_AFTER = 3  # WAF challenges in a row (without proxies) before the crawl stops
+
+# --- TMDb (scrapy crawl tmdb) ----------------------------------------------------------------
+TMDB_API_URL = "https://api.themoviedb.org/3"
+TMDB_API_KEY = ""  # or the TMDB_API_KEY environment variable (v3 key)
+TMDB_ACCESS_TOKEN = ""  # or the TMDB_ACCESS_TOKEN environment variable (v4 read token)
+TMDB_MAX_RPS = 20  # requests a second at most, overall (TMDb's soft limit is about 40)
+TMDB_RETRY_AFTER_MAX = 60  # longest wait a 429's Retry-After may impose, in seconds
+# What the tmdb spider changes (an API: no robots.txt; several requests in flight).
+TMDB_PROFILE = {
+    "ROBOTSTXT_OBEY": False,
+    "CONCURRENT_REQUESTS": 8,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
+    "AUTOTHROTTLE_TARGET_CONCURRENCY": 4.0,
+}
 
 # --- politeness -----------------------------------------------------------------------------
 # An honest User-Agent: say who you are. Put a contact address in yours.
@@ -68,6 +83,8 @@ DOWNLOADER_MIDDLEWARES = {
     # The package's classes, replaced by subclasses with today's Scrapy signatures.
     "imdb_spider.proxies.ImdbRotatingProxyMiddleware": 610,
     "imdb_spider.proxies.ImdbBanDetectionMiddleware": 620,
+    # Before Scrapy's retry (550) sees a 429: TMDb's Retry-After is obeyed, not hammered.
+    "imdb_spider.middlewares.TmdbApiMiddleware": 560,
 }
 ITEM_PIPELINES = {"imdb_spider.pipelines.StorePipeline": 300}
 

@@ -157,7 +157,7 @@ class Store:
         limit: int | None,
         origin: str,
     ) -> list[str]:
-        new = []
+        new: list[str] = []
         room = None if limit is None else limit - self._frontier_size(origin)
         for title_id in ids:
             if room is not None and len(new) >= room:

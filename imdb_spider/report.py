@@ -4,7 +4,8 @@ An extension in the Scrapy sense: it reads what the other components count (the 
 ``imdb/*`` and ``imdb/frontier/*``, ``imdb/db/*`` at the end, the spider's ``imdb/run_clean``,
 the proxy middleware's ``proxy/<proxy>/*``) and owns nothing else. Every
 ``IMDB_PROGRESS_INTERVAL`` seconds (0: never) it logs a progress line; when the spider closes
-it logs the summary (its last line says whether the run was clean, and why not) and, with
+it logs the summary (its last line says whether the run was clean, and why not, and what to do
+when a component stopped the crawl: ``imdb/stop_hint``) and, with
 ``IMDB_SUMMARY_PATH``, writes it as JSON.
 
 Settings read: ``IMDB_PROGRESS_INTERVAL`` (default 30), ``IMDB_SUMMARY_PATH``.
@@ -138,9 +139,10 @@ class CrawlReport:
             path.write_bytes(orjson.dumps(report, option=orjson.OPT_INDENT_2))
         frontier = database["frontier"]
         unclean = stats.get("imdb/run_unclean_because")
+        hint = stats.get("imdb/stop_hint")
         logger.log(
             logging.WARNING if unclean else logging.INFO,
-            "crawl %s: %d titles, %d edges, %d pending, %d failed in %s%s",
+            "crawl %s: %d titles, %d edges, %d pending, %d failed in %s%s%s",
             reason,
             database["titles"],
             database["edges"],
@@ -148,4 +150,5 @@ class CrawlReport:
             frontier["failed"],
             database["path"],
             f"; recorded as unclean: {unclean}" if unclean else "",
+            f". {hint}" if hint else "",
         )

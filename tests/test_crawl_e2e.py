@@ -496,3 +496,33 @@ def _unreached(universe: Universe, seeds: list[str], blocked: set[str]) -> set[s
                 seen.add(nxt)
                 queue.append(nxt)
     return reachable(universe, seeds) - seen
+
+
+def test_imdb_s_waf_stops_the_crawl_cleanly_and_names_the_route_that_works(
+    small_universe, tmp_path: Path
+) -> None:
+    """Every title page is a WAF challenge: without proxies the crawl pauses after each one,
+    stops after IMDB_WAF_STOP_AFTER in a row (reason imdb_waf), never hammers, loses nothing,
+    and its last line points to TMDb and the datasets."""
+    faults = {"rates": {"waf": 1.0}}
+    with Sandbox(small_universe, small_pages=True, seed=3, faults=faults) as sandbox:
+        seeds = sandbox.seeds(2)
+        db, summary = tmp_path / "crawl.sqlite", tmp_path / "summary.json"
+        settings = {
+            "IMDB_BAN_BACKOFF": 0.2,
+            "IMDB_BAN_BACKOFF_MAX": 0.4,
+            "IMDB_WAF_STOP_AFTER": 3,
+            "CONCURRENT_REQUESTS": 1,
+            "IMDB_SUMMARY_PATH": summary,
+        }
+        result = run_crawl(crawl_command(sandbox.base_url, db, seeds, settings=settings))
+        served = sandbox.stats()
+    assert served["faults"] == {"waf": served["title_fetches"]}
+    # Three challenges in a row, and a Scrapy retry at most for each: no hammering.
+    assert 3 <= served["title_fetches"] <= 3 * 3
+    report = json.loads(summary.read_text())
+    assert report["reason"] == "imdb_waf" and report["clean"] is False
+    last = _last_log_line(result)
+    assert "crawl imdb_waf" in last and "scrapy crawl tmdb" in last, last
+    with Store(db, create=False) as store:
+        assert store.summary()["frontier"]["pending"] == len(seeds)  # nothing given up

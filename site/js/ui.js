@@ -158,7 +158,11 @@ export class SearchBox {
     input.addEventListener("input", () => this.update());
     input.addEventListener("keydown", (e) => this._key(e));
     input.addEventListener("focus", () => this.entries.length && this._open(true));
-    input.addEventListener("blur", () => setTimeout(() => this._open(false), 150));
+    // Close a moment after focus leaves (a click on a suggestion lands first), unless focus has
+    // come back by then: a query typed right after choosing keeps its suggestions open.
+    input.addEventListener("blur", () => setTimeout(() => {
+      if (document.activeElement !== input) this._open(false);
+    }, 150));
   }
 
   async update() {

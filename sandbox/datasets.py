@@ -19,16 +19,14 @@ padding title (IMDb's has about four). Padding is streamed in chunks, never held
 
 ``FileCache`` makes each file once per server run into a temporary directory (off the event
 loop) and serves it from there; the TMDb id export is made by it too.
-``python -m sandbox.datasets --out DIR`` writes the files without a server.
+``python -m sandbox.files --out DIR`` writes the files without a server.
 """
 
 from __future__ import annotations
 
-import argparse
 import gzip
 import logging
 import shutil
-import sys
 import tempfile
 import threading
 import time
@@ -40,7 +38,7 @@ import numpy as np
 
 from . import words
 from .tmdb import export_lines
-from .universe import NM_BASE, NO_COUNTRY, TT_BASE, TYPE_IDS, Universe, build_universe, person_name
+from .universe import NM_BASE, NO_COUNTRY, TT_BASE, TYPE_IDS, Universe, person_name
 
 logger = logging.getLogger(__name__)
 
@@ -456,35 +454,3 @@ def open_text(path: Path) -> IO[str]:
     if path.suffix == ".gz":
         return gzip.open(path, "rt", encoding="utf-8", newline="\n")
     return path.open(encoding="utf-8", newline="\n")
-
-
-def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(
-        prog="python -m sandbox.datasets",
-        description="Write a sandbox universe's IMDb dataset files (and TMDb's id export) "
-        "into a directory, as the sandbox serves them under /datasets/ and /p/exports/.",
-    )
-    p.add_argument("--out", type=Path, required=True, help="directory to write into")
-    p.add_argument("--titles", type=int, default=None, help="universe size (default: real)")
-    p.add_argument("--seed", type=int, default=1, help="universe seed (default: %(default)s)")
-    p.add_argument("--rows", type=int, default=None, help="pad title.basics to ~N rows")
-    p.add_argument("--level", type=int, default=1, help="gzip level (default: %(default)s)")
-    args = p.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(message)s")
-    universe = build_universe(args.titles, args.seed)
-    try:
-        pad_counts(universe, args.rows)
-    except ValueError as exc:
-        p.error(str(exc))
-    args.out.mkdir(parents=True, exist_ok=True)
-    for name in DATASET_FILES:
-        t0 = time.perf_counter()
-        write_dataset(universe, name, args.out / name, args.rows, args.level)
-        print(f"{name}: {time.perf_counter() - t0:.1f}s", file=sys.stderr)
-    write_export(universe, args.out / "movie_ids_01_01_2026.json.gz", args.level)
-    print(args.out)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

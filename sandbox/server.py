@@ -1,9 +1,10 @@
-"""The sandbox IMDb: a small, fast HTTP/1.1 server over asyncio streams (stdlib only).
+"""The sandbox IMDb and TMDb: a small, fast HTTP/1.1 server over asyncio streams (stdlib only).
 
 Serves ``/title/ttNNNNNNNN/`` pages of a ``Universe`` in one of the layouts of ``render``,
-with reproducible fault injection, on 127.0.0.1. Runs in-process (``Sandbox``, a context
-manager starting the server in a background thread; what tests use) or as its own process
-(``python -m sandbox``; what crawls and benchmarks use).
+TMDb's API v3 over the same universe (``tmdb``) and the downloadable files (IMDb's datasets,
+TMDb's id export: ``datasets``), with reproducible fault injection, on 127.0.0.1. Runs
+in-process (``Sandbox``, a context manager starting the server in a background thread; what
+tests use) or as its own process (``python -m sandbox``; what crawls and benchmarks use).
 
 Routes:
 
@@ -11,22 +12,27 @@ Routes:
   ``/title/{id}`` -> 308 to the slashed URL; a merged/old id -> 301 to the surviving id;
   an unknown id -> 404. Request targets may be origin-form or absolute-form (proxies).
 * ``GET /robots.txt``.
+* ``GET /3/...``: TMDb's API v3 (``movie/{id}``, ``movie/{id}/recommendations``,
+  ``find/{tt}``...; key, rate limit and errors as TMDb's), see ``tmdb``.
+* ``GET /datasets/{title.basics,title.ratings,title.crew,name.basics,title.akas}.tsv.gz``
+  and ``GET /p/exports/movie_ids_MM_DD_YYYY.json.gz``: made once per run (off the event
+  loop), then streamed from a temporary file, see ``datasets``.
 * ``GET /__stats`` (``?reset=1`` to zero the counters after reading them; ``?detail=0`` to
-  leave out the per-title fetch counts), ``POST /__reset``.
+  leave out the per-title and per-movie fetch counts), ``POST /__reset``.
 * ``GET /__seeds?n=K``: K well-connected title ids to start a crawl from.
 * ``GET /__faults`` / ``POST /__faults`` (JSON ``{"rates": {...}, "ids": {...},
   "slow_seconds": s}``): read or replace the fault configuration at run time.
 
-Faults (``FAULT_KINDS``), each by a rate (probability per title-page request, decided by a
-hash of seed, kind, path and how many times that path was fetched before, so runs are
+Faults (``faults.FAULT_KINDS``), each by a rate (probability per request, decided by a hash
+of seed, kind, path and how many times that path was fetched before, so runs are
 reproducible) and/or a list of ids faulted on every fetch; the first kind that fires, in
-``FAULT_KINDS`` order, is served and counted in ``/__stats``:
+order, is served and counted in ``/__stats``. Title pages take ``IMDB_FAULT_KINDS``:
 
 ``reset`` (TCP RST, no response), ``status403``, ``status429``, ``status503``, ``waf`` (202
 JavaScript challenge), ``captcha`` (200 robot check), ``consent`` (200 cookie interstitial),
 ``truncate`` (full Content-Length, part of the body, then close), ``unknown_layout``,
 ``empty_mlt`` (Next.js page with ``moreLikeThisTitles.edges: []``), ``slow`` (the normal
-page after ``slow_seconds``).
+page after ``slow_seconds``). The TMDb API takes ``TMDB_FAULT_KINDS`` (see ``tmdb``).
 """
 
 from __future__ import annotations

@@ -181,7 +181,7 @@ def test_padding_rejects_a_bad_row_count(sandbox_universe):
 
 def test_cli_writes_the_files(tmp_path):
     done = subprocess.run(
-        [sys.executable, "-m", "sandbox.datasets", "--out", str(tmp_path), "--titles", "300",
+        [sys.executable, "-m", "sandbox.files", "--out", str(tmp_path), "--titles", "300",
          "--rows", "1000"],
         cwd=ROOT, capture_output=True, text=True, timeout=120, check=True,
     )  # fmt: skip

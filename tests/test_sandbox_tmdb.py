@@ -482,3 +482,10 @@ def test_cli_serves_tmdb_with_its_key():
         proc.wait(timeout=15)
         proc.stdout.close()
         proc.stderr.close()
+
+
+def test_bad_tmdb_settings_are_refused(sandbox_universe):
+    with pytest.raises(ValueError, match=r"invalid TMDb rate -1: expecting >= 0"):
+        Sandbox(sandbox_universe, tmdb_rate=-1)
+    with pytest.raises(ValueError, match="invalid TMDb key ''"):
+        Sandbox(sandbox_universe, tmdb_key="")

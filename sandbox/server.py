@@ -1,9 +1,10 @@
-"""The sandbox IMDb: a small, fast HTTP/1.1 server over asyncio streams (stdlib only).
+"""The sandbox IMDb and TMDb: a small, fast HTTP/1.1 server over asyncio streams (stdlib only).
 
 Serves ``/title/ttNNNNNNNN/`` pages of a ``Universe`` in one of the layouts of ``render``,
-with reproducible fault injection, on 127.0.0.1. Runs in-process (``Sandbox``, a context
-manager starting the server in a background thread; what tests use) or as its own process
-(``python -m sandbox``; what crawls and benchmarks use).
+TMDb's API v3 over the same universe (``tmdb``) and the downloadable files (IMDb's datasets,
+TMDb's id export: ``datasets``), with reproducible fault injection, on 127.0.0.1. Runs
+in-process (``Sandbox``, a context manager starting the server in a background thread; what
+tests use) or as its own process (``python -m sandbox``; what crawls and benchmarks use).
 
 Routes:
 
@@ -11,22 +12,27 @@ Routes:
   ``/title/{id}`` -> 308 to the slashed URL; a merged/old id -> 301 to the surviving id;
   an unknown id -> 404. Request targets may be origin-form or absolute-form (proxies).
 * ``GET /robots.txt``.
+* ``GET /3/...``: TMDb's API v3 (``movie/{id}``, ``movie/{id}/recommendations``,
+  ``find/{tt}``...; key, rate limit and errors as TMDb's), see ``tmdb``.
+* ``GET /datasets/{title.basics,title.ratings,title.crew,name.basics,title.akas}.tsv.gz``
+  and ``GET /p/exports/movie_ids_MM_DD_YYYY.json.gz``: made once per run (off the event
+  loop), then streamed from a temporary file, see ``datasets``.
 * ``GET /__stats`` (``?reset=1`` to zero the counters after reading them; ``?detail=0`` to
-  leave out the per-title fetch counts), ``POST /__reset``.
+  leave out the per-title and per-movie fetch counts), ``POST /__reset``.
 * ``GET /__seeds?n=K``: K well-connected title ids to start a crawl from.
 * ``GET /__faults`` / ``POST /__faults`` (JSON ``{"rates": {...}, "ids": {...},
   "slow_seconds": s}``): read or replace the fault configuration at run time.
 
-Faults (``FAULT_KINDS``), each by a rate (probability per title-page request, decided by a
-hash of seed, kind, path and how many times that path was fetched before, so runs are
+Faults (``faults.FAULT_KINDS``), each by a rate (probability per request, decided by a hash
+of seed, kind, path and how many times that path was fetched before, so runs are
 reproducible) and/or a list of ids faulted on every fetch; the first kind that fires, in
-``FAULT_KINDS`` order, is served and counted in ``/__stats``:
+order, is served and counted in ``/__stats``. Title pages take ``IMDB_FAULT_KINDS``:
 
 ``reset`` (TCP RST, no response), ``status403``, ``status429``, ``status503``, ``waf`` (202
 JavaScript challenge), ``captcha`` (200 robot check), ``consent`` (200 cookie interstitial),
 ``truncate`` (full Content-Length, part of the body, then close), ``unknown_layout``,
 ``empty_mlt`` (Next.js page with ``moreLikeThisTitles.edges: []``), ``slow`` (the normal
-page after ``slow_seconds``).
+page after ``slow_seconds``). The TMDb API takes ``TMDB_FAULT_KINDS`` (see ``tmdb``).
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import datetime
 import email.utils
 import hashlib
 import logging
@@ -49,24 +56,13 @@ from urllib.parse import parse_qs, urlsplit
 
 import orjson
 
-from . import render
+from . import datasets, render, tmdb
+from .faults import Faults, unit
+from .replies import Reply, json_reply
 from .universe import Title, Universe, build_universe
 
 logger = logging.getLogger(__name__)
 
-FAULT_KINDS = (
-    "reset",
-    "status403",
-    "status429",
-    "status503",
-    "waf",
-    "captcha",
-    "consent",
-    "truncate",
-    "unknown_layout",
-    "empty_mlt",
-    "slow",
-)
 _STATUS_FAULTS = {"status403": 403, "status429": 429, "status503": 503}
 _REASONS = {
     200: "OK",
@@ -74,88 +70,21 @@ _REASONS = {
     301: "Moved Permanently",
     308: "Permanent Redirect",
     400: "Bad Request",
+    401: "Unauthorized",
     403: "Forbidden",
     404: "Not Found",
     405: "Method Not Allowed",
     429: "Too Many Requests",
+    422: "Unprocessable Entity",
     431: "Request Header Fields Too Large",
     503: "Service Unavailable",
 }
 _TITLE_PATH = re.compile(r"/title/(tt\d{7,8})(/?)")
+_EXPORT_NAME = re.compile(r"movie_ids_(\d\d)_(\d\d)_(\d{4})\.json\.gz")
+_FILE_CHUNK = 1 << 20
 _MAX_HEAD = 64 * 1024
 _IDLE_SECONDS = 120.0
 _RECORD_CACHE = 65_536
-
-
-@dataclass(frozen=True)
-class Faults:
-    """Which faults to inject. ``rates``: kind -> probability per request (0..1);
-    ``ids``: kind -> title ids faulted on every fetch; ``slow_seconds``: delay of ``slow``."""
-
-    rates: Mapping[str, float] = field(default_factory=dict)
-    ids: Mapping[str, frozenset[str]] = field(default_factory=dict)
-    slow_seconds: float = 2.0
-
-    def __post_init__(self) -> None:
-        for kind, rate in self.rates.items():
-            if kind not in FAULT_KINDS:
-                raise ValueError(
-                    f"unknown fault {kind!r}: expecting one of {', '.join(FAULT_KINDS)}"
-                )
-            if not isinstance(rate, int | float) or not 0.0 <= rate <= 1.0:
-                raise ValueError(f"invalid rate for fault {kind!r}: {rate!r}: expecting 0..1")
-        ids = {}
-        for kind, tids in self.ids.items():
-            if kind not in FAULT_KINDS:
-                raise ValueError(
-                    f"unknown fault {kind!r}: expecting one of {', '.join(FAULT_KINDS)}"
-                )
-            if isinstance(tids, str):
-                raise ValueError(f"ids for fault {kind!r} must be a list of ids, not a string")
-            ids[kind] = frozenset(tids)
-        object.__setattr__(self, "ids", ids)
-        object.__setattr__(self, "rates", {k: float(v) for k, v in self.rates.items() if v})
-        if not self.slow_seconds >= 0:
-            raise ValueError(f"invalid slow_seconds {self.slow_seconds!r}: expecting >= 0")
-
-    @classmethod
-    def from_json(cls, doc: Mapping[str, Any]) -> Faults:
-        unknown = set(doc) - {"rates", "ids", "slow_seconds"}
-        if unknown:
-            raise ValueError(
-                f"unknown fault settings {sorted(unknown)}: expecting rates, ids, slow_seconds"
-            )
-        return cls(
-            rates=dict(doc.get("rates") or {}),
-            ids={k: frozenset(v) for k, v in (doc.get("ids") or {}).items()},
-            slow_seconds=float(doc.get("slow_seconds", 2.0)),
-        )
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "rates": dict(self.rates),
-            "ids": {k: sorted(v) for k, v in self.ids.items()},
-            "slow_seconds": self.slow_seconds,
-        }
-
-    def __bool__(self) -> bool:
-        return bool(self.rates) or any(self.ids.values())
-
-    def pick(self, seed: int, tid: str, path: str, nth: int) -> str | None:
-        """The fault to serve for the ``nth`` (0-based) fetch of ``path``, or None."""
-        for kind in FAULT_KINDS:
-            if tid in self.ids.get(kind, ()):
-                return kind
-            rate = self.rates.get(kind)
-            if rate and _unit(f"{seed}\x00{kind}\x00{path}\x00{nth}") < rate:
-                return kind
-        return None
-
-
-def _unit(key: str) -> float:
-    """A reproducible number in [0, 1) from ``key``."""
-    digest = hashlib.blake2b(key.encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big") / 2**64
 
 
 @dataclass
@@ -170,6 +99,7 @@ class Stats:
     fetches: collections.Counter = field(default_factory=collections.Counter)
     # Title fetches by the proxy that forwarded them (the name in their Via header; "-": none).
     via: collections.Counter = field(default_factory=collections.Counter)
+    downloads: collections.Counter = field(default_factory=collections.Counter)
     started: float = field(default_factory=time.time)
 
     def snapshot(self, *, detail: bool = True) -> dict[str, Any]:
@@ -182,22 +112,12 @@ class Stats:
             "titles_fetched": len(self.fetches),
             "title_fetches": sum(self.fetches.values()),
             "via": dict(sorted(self.via.items())),
+            "downloads": dict(sorted(self.downloads.items())),
             "since": self.started,
         }
         if detail:
             doc["fetches"] = dict(self.fetches)
         return doc
-
-
-@dataclass
-class _Response:
-    status: int
-    body: bytes = b""
-    content_type: str = "text/html; charset=utf-8"
-    headers: tuple[tuple[str, str], ...] = ()
-    fault: str | None = None  # reset / truncate need the connection handled specially
-    page: bool = False  # a complete title page (counted in pages_served)
-    delay: float = 0.0
 
 
 class SandboxServer:
@@ -211,6 +131,9 @@ class SandboxServer:
         small_pages: bool = False,
         faults: Faults | None = None,
         seed: int | None = None,
+        tmdb_key: str = tmdb.DEFAULT_KEY,
+        tmdb_rate: int = tmdb.DEFAULT_RATE,
+        dataset_rows: int | None = None,
     ) -> None:
         if layout not in render.LAYOUT_CHOICES:
             raise ValueError(
@@ -222,6 +145,8 @@ class SandboxServer:
         self.faults = faults or Faults()
         self.seed = universe.seed if seed is None else seed
         self.stats = Stats()
+        self.tmdb = tmdb.TmdbApi(universe, key=tmdb_key, rate=tmdb_rate)
+        self.files = datasets.FileCache(universe, dataset_rows)
         self._records: collections.OrderedDict[int, Title] = collections.OrderedDict()
         self._server: asyncio.base_events.Server | None = None
         self._tasks: set[asyncio.Task] = set()
@@ -253,6 +178,7 @@ class SandboxServer:
         if self._server is not None:
             await self._server.wait_closed()
             self._server = None
+        self.files.close()
 
     # --- records and pages ---
 
@@ -282,7 +208,7 @@ class SandboxServer:
 
     # --- routing ---
 
-    def route(self, method: str, target: str, headers: Mapping[str, str], body: bytes) -> _Response:
+    def route(self, method: str, target: str, headers: Mapping[str, str], body: bytes) -> Reply:
         if target.startswith(("http://", "https://")):
             parts = urlsplit(target)
             origin = f"{parts.scheme}://{parts.netloc}"
@@ -292,33 +218,37 @@ class SandboxServer:
             origin = f"http://{host}" if host else ""
         path, query = parts.path or "/", parts.query
         if method not in ("GET", "HEAD", "POST"):
-            return _Response(405, render.render_error(405, "Method Not Allowed"),
+            return Reply(405, render.render_error(405, "Method Not Allowed"),
                              headers=(("Allow", "GET, HEAD, POST"),))  # fmt: skip
         if path.startswith("/__"):
             return self._control(method, path, query, body)
         if method == "POST":
-            return _Response(405, render.render_error(405, "Method Not Allowed"),
+            return Reply(405, render.render_error(405, "Method Not Allowed"),
                              headers=(("Allow", "GET, HEAD"),))  # fmt: skip
+        if path.startswith("/3/"):
+            return self.tmdb.route(path, query, headers, self.faults, self.seed)
+        if path.startswith(("/datasets/", "/p/exports/")):
+            return self._download(path)
         if path == "/robots.txt":
-            return _Response(200, render.ROBOTS_TXT, "text/plain; charset=utf-8")
+            return Reply(200, render.ROBOTS_TXT, "text/plain; charset=utf-8")
         m = _TITLE_PATH.fullmatch(path)
         if not m:
-            return _Response(404, render.render_not_found(path))
+            return Reply(404, render.render_not_found(path))
         tid, slash = m.groups()
         qs = f"?{query}" if query else ""
         known = tid in self.universe
         if not known and tid not in self.universe.aliases:
-            return _Response(404, render.render_not_found(path))
+            return Reply(404, render.render_not_found(path))
         if not slash:
-            return _Response(308, b"", headers=(("Location", f"{origin}/title/{tid}/{qs}"),))
+            return Reply(308, b"", headers=(("Location", f"{origin}/title/{tid}/{qs}"),))
         if not known:
             survivor = self.universe.aliases[tid]
-            return _Response(301, b"", headers=(("Location", f"{origin}/title/{survivor}/{qs}"),))
+            return Reply(301, b"", headers=(("Location", f"{origin}/title/{survivor}/{qs}"),))
         via = headers.get("via", "").split()
         self.stats.via[via[1] if len(via) > 1 else "-"] += 1
         return self._title(tid, path)
 
-    def _title(self, tid: str, path: str) -> _Response:
+    def _title(self, tid: str, path: str) -> Reply:
         nth = self.stats.fetches[tid]
         self.stats.fetches[tid] = nth + 1
         fault = self.faults.pick(self.seed, tid, path, nth) if self.faults else None
@@ -327,57 +257,80 @@ class SandboxServer:
         if fault is None or fault in ("empty_mlt", "unknown_layout", "slow"):
             body = self.title_page(tid, fault=fault)
             delay = self.faults.slow_seconds if fault == "slow" else 0.0
-            return _Response(200, body, page=True, delay=delay)
+            return Reply(200, body, page=True, delay=delay)
         if fault == "reset":
-            return _Response(0, fault="reset")
+            return Reply(0, fault="reset")
         if fault in _STATUS_FAULTS:
             status = _STATUS_FAULTS[fault]
             extra = (("Retry-After", "30"),) if status in (429, 503) else ()
-            return _Response(status, render.render_error(status, _REASONS[status]), headers=extra)
+            return Reply(status, render.render_error(status, _REASONS[status]), headers=extra)
         if fault == "waf":
             token = hashlib.blake2b(
                 f"{self.seed}:{path}:{nth}".encode(), digest_size=16
             ).hexdigest()
-            return _Response(202, render.render_waf_challenge(token),
+            return Reply(202, render.render_waf_challenge(token),
                              headers=(("x-amzn-waf-action", "challenge"),))  # fmt: skip
         if fault == "captcha":
-            return _Response(200, render.render_captcha())
+            return Reply(200, render.render_captcha())
         if fault == "consent":
-            return _Response(200, render.render_consent(path))
+            return Reply(200, render.render_consent(path))
         # truncate: the real page promised in full, cut on the wire
-        return _Response(200, self.title_page(tid), fault="truncate")
+        return Reply(200, self.title_page(tid), fault="truncate")
 
-    def _control(self, method: str, path: str, query: str, body: bytes) -> _Response:
+    def _download(self, path: str) -> Reply:
+        """IMDb's dataset files and TMDb's id export, made on first request (see
+        ``datasets.FileCache``)."""
+        name = path.rpartition("/")[2]
+        if path.startswith("/p/exports/"):
+            m = _EXPORT_NAME.fullmatch(name)
+            try:
+                valid = m is not None and bool(datetime.date(*map(int, m.group(3, 1, 2))))
+            except ValueError:
+                valid = False
+            if not valid:
+                return Reply(404, render.render_not_found(path))
+            name = datasets.EXPORT_FILE
+        elif path != f"/datasets/{name}" or name not in datasets.DATASET_FILES:
+            return Reply(404, render.render_not_found(path))
+        self.stats.downloads[name] += 1
+        return Reply(200, content_type="application/gzip", file=self.files.maker(name))
+
+    def _control(self, method: str, path: str, query: str, body: bytes) -> Reply:
         q = {k: v[-1] for k, v in parse_qs(query).items()}
         if path == "/__stats" and method != "POST":
-            doc = self.stats.snapshot(detail=q.get("detail", "1") != "0")
+            doc = self.snapshot(detail=q.get("detail", "1") != "0")
             if q.get("reset") in ("1", "true", "yes"):
                 self.reset_stats()
-            return _json(200, doc)
+            return json_reply(200, doc)
         if path == "/__reset" and method == "POST":
             self.reset_stats()
-            return _json(200, {"reset": True})
+            return json_reply(200, {"reset": True})
         if path == "/__seeds" and method != "POST":
             try:
                 n = int(q.get("n", "10"))
             except ValueError:
                 n = -1
             if not 1 <= n <= len(self.universe):
-                return _json(
+                return json_reply(
                     400, {"error": f"invalid n={q.get('n')!r}: expecting 1..{len(self.universe)}"}
                 )
-            return _json(200, self.universe.seeds(n))
+            return json_reply(200, self.universe.seeds(n))
         if path == "/__faults":
             if method == "POST":
                 try:
                     self.faults = Faults.from_json(orjson.loads(body or b"{}"))
                 except (ValueError, TypeError, AttributeError) as exc:
-                    return _json(400, {"error": str(exc)})
-            return _json(200, self.faults.to_json())
-        return _json(404, {"error": f"no control endpoint {path} for {method}"})
+                    return json_reply(400, {"error": str(exc)})
+            return json_reply(200, self.faults.to_json())
+        return json_reply(404, {"error": f"no control endpoint {path} for {method}"})
 
     def reset_stats(self) -> None:
         self.stats = Stats()
+        self.tmdb.reset()
+
+    def snapshot(self, *, detail: bool = True) -> dict[str, Any]:
+        """What ``/__stats`` returns: the IMDb side's counters and the TMDb API's."""
+        return self.stats.snapshot(detail=detail) | self.tmdb.stats.snapshot(detail=detail)
 
     # --- HTTP ---
 
@@ -443,6 +396,12 @@ class SandboxServer:
             resp = self.route(method, target, headers, body)
             if resp.delay:
                 await asyncio.sleep(resp.delay)
+            if resp.file is not None:
+                await self._send_file(writer, resp, method, keep_alive=keep_alive)
+                if not keep_alive:
+                    writer.close()
+                    return
+                continue
             if resp.fault == "reset":
                 if sock is not None:
                     # SO_LINGER 0: close() sends RST instead of FIN.
@@ -452,7 +411,7 @@ class SandboxServer:
             head_bytes = self._head(resp, keep_alive=keep_alive and resp.fault != "truncate")
             payload = b"" if method == "HEAD" else resp.body
             if resp.fault == "truncate" and payload:
-                cut = max(1, int(len(payload) * (0.1 + 0.5 * _unit(f"cut:{target}"))))
+                cut = max(1, int(len(payload) * (0.1 + 0.5 * unit(f"cut:{target}"))))
                 payload = payload[:cut]
             writer.write(head_bytes)
             if payload:
@@ -466,12 +425,31 @@ class SandboxServer:
                 writer.close()
                 return
 
-    def _head(self, resp: _Response, *, keep_alive: bool) -> bytes:
+    async def _send_file(
+        self, writer: asyncio.StreamWriter, resp: Reply, method: str, *, keep_alive: bool
+    ) -> None:
+        assert resp.file is not None
+        path = await asyncio.to_thread(resp.file)  # made once; big ones take a while
+        size = path.stat().st_size
+        head = self._head(resp, keep_alive=keep_alive, length=size)
+        writer.write(head)
+        sent = len(head)
+        if method != "HEAD":
+            with path.open("rb") as f:
+                while chunk := f.read(_FILE_CHUNK):
+                    writer.write(chunk)
+                    sent += len(chunk)
+                    await writer.drain()
+        self.stats.by_status[resp.status] += 1
+        self.stats.bytes_sent += sent
+        await writer.drain()
+
+    def _head(self, resp: Reply, *, keep_alive: bool, length: int | None = None) -> bytes:
         lines = [
             f"HTTP/1.1 {resp.status} {_REASONS.get(resp.status, 'Unknown')}",
             "Server: imdb-spider-sandbox",
             f"Content-Type: {resp.content_type}",
-            f"Content-Length: {len(resp.body)}",
+            f"Content-Length: {len(resp.body) if length is None else length}",
             "Connection: keep-alive" if keep_alive else "Connection: close",
         ]
         lines += [f"{k}: {v}" for k, v in resp.headers]
@@ -482,14 +460,10 @@ class SandboxServer:
     async def _send_simple(
         self, writer: asyncio.StreamWriter, status: int, *, keep_alive: bool
     ) -> None:
-        resp = _Response(status, render.render_error(status, _REASONS[status]))
+        resp = Reply(status, render.render_error(status, _REASONS[status]))
         writer.write(self._head(resp, keep_alive=keep_alive) + resp.body)
         self.stats.by_status[status] += 1
         await writer.drain()
-
-
-def _json(status: int, doc: Any) -> _Response:
-    return _Response(status, orjson.dumps(doc), "application/json")
 
 
 class Sandbox:
@@ -509,12 +483,22 @@ class Sandbox:
         faults: Faults | Mapping[str, Any] | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
+        tmdb_key: str = tmdb.DEFAULT_KEY,
+        tmdb_rate: int = tmdb.DEFAULT_RATE,
+        dataset_rows: int | None = None,
     ) -> None:
         if isinstance(faults, Mapping):
             faults = Faults.from_json(faults)
         self.universe = universe if universe is not None else build_universe(titles, seed)
         self.server = SandboxServer(
-            self.universe, layout=layout, small_pages=small_pages, faults=faults, seed=seed
+            self.universe,
+            layout=layout,
+            small_pages=small_pages,
+            faults=faults,
+            seed=seed,
+            tmdb_key=tmdb_key,
+            tmdb_rate=tmdb_rate,
+            dataset_rows=dataset_rows,
         )
         self._host, self._port = host, port
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -572,6 +556,29 @@ class Sandbox:
     def url(self, tid: str) -> str:
         return f"{self.base_url}/title/{tid}/"
 
+    @property
+    def tmdb_url(self) -> str:
+        """The TMDb API base URL (the spider's ``TMDB_API_URL``): ``{base_url}/3``."""
+        return f"{self.base_url}/3"
+
+    @property
+    def tmdb_key(self) -> str:
+        return self.server.tmdb.key
+
+    def export_url(self, day: str = "01_01_2026") -> str:
+        """TMDb's daily id export (``day`` as ``MM_DD_YYYY``; every day has the same)."""
+        return f"{self.base_url}/p/exports/movie_ids_{day}.json.gz"
+
+    def dataset_url(self, name: str) -> str:
+        """One of IMDb's dataset files, e.g. ``title.basics.tsv.gz``."""
+        return f"{self.base_url}/datasets/{name}"
+
+    def set_tmdb_rate(self, rate: int) -> None:
+        """Change the TMDb rate limit (requests per sliding second, 0 = none) at run time."""
+        if rate < 0:
+            raise ValueError(f"invalid TMDb rate {rate!r}: expecting >= 0 (0 = no limit)")
+        self._call(lambda: setattr(self.server.tmdb, "rate", rate))
+
     def _call(self, fn, *args):  # run fn in the server's loop, for a consistent view
         assert self._loop is not None, "sandbox not started"
 
@@ -581,7 +588,7 @@ class Sandbox:
         return asyncio.run_coroutine_threadsafe(call(), self._loop).result(timeout=10)
 
     def stats(self, *, detail: bool = True) -> dict[str, Any]:
-        return self._call(lambda: self.server.stats.snapshot(detail=detail))
+        return self._call(lambda: self.server.snapshot(detail=detail))
 
     def reset_stats(self) -> None:
         self._call(self.server.reset_stats)
@@ -594,8 +601,3 @@ class Sandbox:
 
     def seeds(self, n: int) -> list[str]:
         return self.universe.seeds(n)
-
-
-def parse_id_list(text: str) -> list[str]:
-    """``"tt1,tt2"`` -> ``["tt1", "tt2"]`` (CLI helper)."""
-    return [t.strip() for t in text.split(",") if t.strip()]

@@ -37,6 +37,7 @@ import functools
 import hashlib
 import logging
 import re
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -45,6 +46,7 @@ from typing import Any
 import numpy as np
 
 from . import words
+from .tmdbview import TmdbView, build_view
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +54,7 @@ TT_BASE = 90_000_000
 ALIAS_BASE = 98_000_000
 NM_BASE = 90_000_000
 MAX_TITLES = ALIAS_BASE - TT_BASE
+TMDB_PERSON_BASE = 1_000_000  # TMDb person ids of the sandbox's people: 1,000,000 + k
 RECS_PER_TITLE = 12
 WINDOW = 2  # community neighbours on each side offered as candidates
 
@@ -165,6 +168,8 @@ class Universe:
     rec_idx: np.ndarray  # int32 ranked recommendation targets
     aliases: dict[str, str]  # merged/old id -> surviving id
     build_seconds: float = 0.0
+    _tmdb: TmdbView | None = field(default=None, repr=False)
+    _tmdb_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def __len__(self) -> int:
         return len(self.titles)
@@ -262,6 +267,50 @@ class Universe:
             ):
                 out.append(title_id(i))
         return out
+
+    # --- TMDb's view (see ``tmdbview``) --------------------------------------------------
+
+    @property
+    def tmdb(self) -> TmdbView:
+        """TMDb's ids, numbers and recommendations for this universe, built on first use
+        (a pure function of the universe: the IMDb-only tests never pay for it)."""
+        with self._tmdb_lock:
+            if self._tmdb is None:
+                t0 = time.perf_counter()
+                self._tmdb = build_view(
+                    self.seed,
+                    self.year,
+                    self.rating10,
+                    self.votes,
+                    self.genre_mask,
+                    self.community,
+                    self.rec_ptr,
+                    self.rec_idx,
+                )
+                logger.info("built TMDb's view in %.1fs", time.perf_counter() - t0)
+            return self._tmdb
+
+    def tmdb_id_of(self, index: int) -> int:
+        """The TMDb movie id of title ``index`` (every title is a TMDb movie)."""
+        return int(self.tmdb.ids[index])
+
+    def index_of_tmdb(self, tmdb_id: int) -> int | None:
+        """The title index of a TMDb movie id, ``None`` for an id TMDb does not have."""
+        return self.tmdb.index_of(int(tmdb_id))
+
+    def tmdb_imdb_id(self, index: int) -> str | None:
+        """The IMDb id TMDb gives for title ``index``: its ``tt`` id, or ``None`` for the ~3 %
+        TMDb has no IMDb id for. Merged (alias) ids never appear on TMDb's side."""
+        return title_id(index) if self.tmdb.has_imdb[index] else None
+
+    def tmdb_recommendations_of(self, index: int) -> np.ndarray:
+        """TMDb's recommendations of title ``index``: title indices in rank order (up to 40;
+        TMDb serves them 20 a page)."""
+        return self.tmdb.recommendations_of(index)
+
+    def tmdb_person_id(self, person: int) -> int:
+        """TMDb's person id of sandbox person ``person`` (``nm{90000000 + person}``)."""
+        return TMDB_PERSON_BASE + int(person)
 
     # --- graph summaries ------------------------------------------------------------------
 

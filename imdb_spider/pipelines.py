@@ -12,8 +12,8 @@ A page that cannot be stored (the database refuses it) is recorded as a failed a
 kind ``store`` and retried like any other failure, so it is never silently dropped.
 
 Settings read: ``IMDB_DB_PATH``, ``IMDB_MAX_ATTEMPTS`` (failed attempts before a title is
-given up, default 5), ``IMDB_EMPTY_MLT_REFETCHES`` (how many times a page whose "More like
-this" list came back empty is fetched again before the empty list is believed, default 2).
+given up, default 5), ``IMDB_EMPTY_MLT_REFETCHES`` (how many times an IMDb page whose "More
+like this" list came back empty is fetched again before the empty list is believed, default 2).
 """
 
 from __future__ import annotations
@@ -91,10 +91,11 @@ class StorePipeline:
 
     def _store_page(self, store: Store, item: PageItem) -> None:
         tt = item.requested_id
-        empty = item.record.recommendations_state == MLT_EMPTY
+        # IMDb intermittently serves an empty list; TMDb's empty list is an answer.
+        empty = item.origin == IMDB and item.record.recommendations_state == MLT_EMPTY
         row = store.frontier_row(tt, item.origin) if empty else None
         if row is not None and row.empty_refetches < self.empty_refetches:
-            # IMDb intermittently serves an empty list; fetch again later before believing it.
+            # Fetch again later before believing it.
             store.note_empty_refetch(tt, "empty recommendations list", item.origin)
             item.refetch = True
             self.stats.inc_value("imdb/empty_mlt_refetch")

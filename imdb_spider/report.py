@@ -132,7 +132,7 @@ class CrawlReport:
                 "clean": stats.get("imdb/run_clean", False),
                 "database": database,
                 "proxies": proxies,
-                "stats": {k: v for k, v in stats.items() if k.startswith("imdb/")},
+                "stats": {k: v for k, v in stats.items() if k.startswith(("imdb/", "tmdb/"))},
             }
             path = Path(self.summary_path)
             path.parent.mkdir(parents=True, exist_ok=True)

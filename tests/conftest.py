@@ -13,14 +13,21 @@ TESTS = ROOT / "tests"
 FIXTURES = TESTS / "fixtures" / "imdb"
 
 
-def crawl_command(base_url: str, db: Path, seeds: list[str], *, settings=None, args=None):
-    """``scrapy crawl imdb`` against a sandbox, following every title type, no delays."""
+def crawl_command(
+    base_url: str, db: Path, seeds: list[str], *, settings=None, args=None, spider: str = "imdb"
+):
+    """``scrapy crawl imdb`` (or ``tmdb``: ``base_url`` is then the API's) against a sandbox,
+    following every title type, no delays."""
     command = [
-        sys.executable, "-m", "scrapy", "crawl", "imdb",
-        "-a", f"seeds={','.join(seeds)}", "-a", "follow_types=",
-        "-s", f"IMDB_BASE_URL={base_url}", "-s", f"IMDB_DB_PATH={db}",
+        sys.executable, "-m", "scrapy", "crawl", spider,
+        "-a", f"seeds={','.join(seeds)}",
+        "-s", f"IMDB_DB_PATH={db}",
         "-s", "IMDB_PROFILE=sandbox", "-s", "IMDB_PROGRESS_INTERVAL=1",
     ]  # fmt: skip
+    if spider == "imdb":
+        command += ["-a", "follow_types=", "-s", f"IMDB_BASE_URL={base_url}"]
+    else:
+        command += ["-s", f"TMDB_API_URL={base_url}"]
     for name, value in (settings or {}).items():
         command += ["-s", f"{name}={value}"]
     for name, value in (args or {}).items():

@@ -13,8 +13,8 @@
 Anything else raises: ``BlockedPageError`` for challenge/captcha/consent/empty pages (the
 crawler treats these as bans; IMDb's AWS WAF challenge is kind ``waf-challenge`` from its body
 alone, whatever the status it came with, while an empty body is only ``empty``: the crawler's
-ban check, which sees the status 202 first, names that one), ``IncompletePageError`` for a known layout missing data (a page
-cut off mid-way), ``UnknownLayoutError`` otherwise.
+ban check, which sees the status 202 first, names that one), ``IncompletePageError`` for a
+known layout missing data (a page cut off mid-way), ``UnknownLayoutError`` otherwise.
 """
 
 from __future__ import annotations

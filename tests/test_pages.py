@@ -173,8 +173,8 @@ def test_2025_page_has_the_pitfalls_the_parser_avoids(fixtures_dir: Path) -> Non
     assert parse_title(_url("modern2025_tt0083987"), body).year == 1982
 
 
-def _page_2025(fixtures_dir: Path, edit, name: str = "modern2025_tt1856101") -> bytes:
-    """A real 2025 page with its __NEXT_DATA__ edited by ``edit(atf, main)``."""
+def _edited_page(fixtures_dir: Path, edit, name: str = "modern2025_tt1856101") -> bytes:
+    """A real Next.js page with its __NEXT_DATA__ edited by ``edit(atf, main)``."""
     body = (fixtures_dir / f"{name}.html").read_bytes()
     data = _next_data(body)
     props = data["props"]["pageProps"]
@@ -202,13 +202,23 @@ def _drop(*keys: str):
     ],
 )
 def test_2025_directors_come_from_the_next_source(fixtures_dir: Path, dropped, source) -> None:
-    record = parse_title(_url("modern2025_tt1856101"), _page_2025(fixtures_dir, _drop(*dropped)))
+    record = parse_title(_url("modern2025_tt1856101"), _edited_page(fixtures_dir, _drop(*dropped)))
     assert (record.directors, record.director_ids) == (["Denis Villeneuve"], ["nm0898288"])
     assert record.provenance["directors"] == source
 
 
+def test_2022_page_without_main_directors_keeps_the_ids(fixtures_dir: Path) -> None:
+    """Older pages carry ``directorsPageTitle`` too, without nm ids: their own
+    ``principalCredits`` (with ids) still comes first."""
+    page = _edited_page(fixtures_dir, _drop("main.directors"), "modern_tt0133093")
+    record = parse_title(_url("modern_tt0133093"), page)
+    assert record.page_generation == "nextjs"
+    assert record.director_ids == ["nm0905154", "nm0905152"]
+    assert record.provenance["directors"] == "atf.principalCredits"
+
+
 def test_2025_without_any_director_source_has_none(fixtures_dir: Path) -> None:
-    page = _page_2025(
+    page = _edited_page(
         fixtures_dir, _drop("main.crewV2", "atf.directorsPageTitle", "atf.principalCreditsV2")
     )
     record = parse_title(_url("modern2025_tt1856101"), page)
@@ -227,7 +237,7 @@ def test_2025_director_group_is_known_by_its_id_in_any_language(fixtures_dir: Pa
         main["crewV2"].reverse()
         del atf["directorsPageTitle"]
 
-    record = parse_title(_url("modern2025_tt1856101"), _page_2025(fixtures_dir, localise))
+    record = parse_title(_url("modern2025_tt1856101"), _edited_page(fixtures_dir, localise))
     assert record.directors == ["Denis Villeneuve"]
     assert record.provenance["directors"] == "main.crewV2"
 
@@ -237,14 +247,14 @@ def test_2025_director_group_without_id_is_known_by_its_text(fixtures_dir: Path)
         for group in main["crewV2"]:
             del group["grouping"]["groupingId"]
 
-    record = parse_title(_url("modern2025_tt1856101"), _page_2025(fixtures_dir, strip_ids))
+    record = parse_title(_url("modern2025_tt1856101"), _edited_page(fixtures_dir, strip_ids))
     assert record.directors == ["Denis Villeneuve"]
     assert record.provenance["directors"] == "main.crewV2"
 
 
 def test_2025_countries_fall_back_on_the_first_one(fixtures_dir: Path) -> None:
     record = parse_title(
-        _url("modern2025_tt1856101"), _page_2025(fixtures_dir, _drop("main.countriesDetails"))
+        _url("modern2025_tt1856101"), _edited_page(fixtures_dir, _drop("main.countriesDetails"))
     )
     assert (record.countries, record.provenance["countries"]) == (["US"], "atf.countriesOfOrigin")
 
@@ -256,7 +266,7 @@ def test_2025_year_is_never_a_release_date(fixtures_dir: Path) -> None:
         _drop("main.crewV2", "atf.directorsPageTitle", "atf.principalCreditsV2")(atf, main)
 
     name = "modern2025_tt0083987"
-    record = parse_title(_url(name), _page_2025(fixtures_dir, no_year, name))
+    record = parse_title(_url(name), _edited_page(fixtures_dir, no_year, name))
     # Without the hero's year the record has none: releaseDate and datePublished say 1983.
     assert record.year is None and "year" not in record.provenance
     assert record.title == "Gandhi" and record.directors == []

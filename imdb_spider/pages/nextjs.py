@@ -16,8 +16,8 @@ answers wins, see ``RecordBuilder``): id ``atf.id`` then ``pageProps.tconst``; t
 from the hero block's ``releaseYear`` (a release *date*, in ``releaseDate`` or JSON-LD's
 ``datePublished``, can be a later year in the country of the page: Gandhi is 1982, released in
 the US in 1983); countries ``main`` (all of them) before ``atf`` (only the first); directors
-``main.directors``, ``main.crewV2``, ``atf.directorsPageTitle``, ``atf.principalCreditsV2``,
-``atf.principalCredits``; recommendations only ``main.moreLikeThisTitles`` (never the raw
+``main.directors``, ``main.crewV2``, ``atf.principalCredits``, ``atf.directorsPageTitle``,
+``atf.principalCreditsV2``; recommendations only ``main.moreLikeThisTitles`` (never the raw
 HTML: each recommended node carries its own titleText and ratingsSummary). Anything still
 missing falls back on the page's JSON-LD (whose genres are cut to three).
 """
@@ -163,15 +163,18 @@ def _offer_countries(b: RecordBuilder, atf: dict[str, Any], main: dict[str, Any]
 
 
 def _offer_directors(b: RecordBuilder, atf: dict[str, Any], main: dict[str, Any]) -> None:
+    """Each generation's main list first, then the above-the-fold ones. The old
+    ``principalCredits`` comes before ``directorsPageTitle``, which older pages also carry but
+    without the nm ids (so a 2022 page reads as it always did)."""
     b.offer("directors", _credits(main.get("directors")), "main.directors")
     b.offer("directors", _credits(_director_groups(main.get("crewV2"))), "main.crewV2")
-    b.offer("directors", _credits(atf.get("directorsPageTitle")), "atf.directorsPageTitle")
-    v2 = _director_groups(atf.get("principalCreditsV2"))
-    b.offer("directors", _credits(v2), "atf.principalCreditsV2")
     principal = [
         c for c in atf.get("principalCredits") or [] if dig(c, "category", "id") == "director"
     ]
     b.offer("directors", _credits(principal), "atf.principalCredits")
+    b.offer("directors", _credits(atf.get("directorsPageTitle")), "atf.directorsPageTitle")
+    v2 = _director_groups(atf.get("principalCreditsV2"))
+    b.offer("directors", _credits(v2), "atf.principalCreditsV2")
 
 
 def _director_groups(groups: Any) -> list[Any]:

@@ -10,9 +10,15 @@ Layouts (see the project README for the exact paths a parser reads):
   ``div.rec_item[data-tconst]`` recommendations).
 * ``jsonld2018``: IMDb's August-2018 page: no ``itemprop`` in the title block, a full JSON-LD
   block, ``div.rec_item[data-tconst]`` recommendations.
-* ``mixed``: one of the three per title, chosen by ``layout_for(seed, id)``.
+* ``nextjs2025``: IMDb's October 2025 Next.js page: the same two trees with credits grouped
+  by concept id (``principalCreditsV2``, ``crewV2``), every country in
+  ``mainColumnData.countriesDetails`` (``aboveTheFoldData`` still names only the first), whole
+  ratings as JSON integers, JSON-LD without directors, a US release date that can be a year
+  after the title's year, ``tt_mlt_`` links.
+* ``mixed``: one of the four per title, chosen by ``layout_for(seed, id)``.
 
-Plus the pages a crawler meets when it is not served a title: the WAF challenge (HTTP 202),
+Plus the pages a crawler meets when it is not served a title: IMDb's AWS WAF challenge (HTTP
+202, the shape of ``tests/fixtures/imdb/waf_challenge_2026.html``),
 a captcha, a cookie-consent interstitial, an unknown layout, and 404.
 
 Realistic pages (default) are padded to IMDb's sizes with ``filler``; ``small=True`` gives
@@ -22,17 +28,19 @@ the same structure without padding (a few KB). Text is HTML-escaped; JSON inside
 
 from __future__ import annotations
 
+import base64
+import functools
 import hashlib
 import html
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import orjson
 
-from .filler import VARIANT_SCALES, escape_script_json, filler
+from .filler import VARIANT_SCALES, escape_script_json, filler, json_members
 from .universe import Title, person_id, person_name
 from .words import COUNTRIES
 
-LAYOUTS = ("nextjs", "microdata", "jsonld2018")
+LAYOUTS = ("nextjs", "nextjs2025", "microdata", "jsonld2018")
 LAYOUT_CHOICES = (*LAYOUTS, "mixed")
 SITE = "https://www.imdb.com"
 
@@ -493,6 +501,28 @@ def _nextjs_visible(t: Title, recs: Sequence[Title], *, empty_mlt: bool) -> str:
 def render_nextjs(
     t: Title, recs: Sequence[Title], *, small: bool = False, empty_mlt: bool = False
 ) -> bytes:
+    return _next_page(
+        t,
+        atf=_above_the_fold(t),
+        main=_main_column(t, recs, empty_mlt=empty_mlt),
+        jsonld=_jsonld(t, era="nextjs"),
+        visible=_nextjs_visible(t, recs, empty_mlt=empty_mlt),
+        small=small,
+    )
+
+
+def _next_page(
+    t: Title,
+    *,
+    atf: dict,
+    main: dict,
+    jsonld: bytes,
+    visible: str,
+    small: bool,
+    mc_extra: Callable[[int], bytes] | None = None,
+) -> bytes:
+    """A Next.js page (both generations): head with JSON-LD, visible markup, __NEXT_DATA__.
+    ``mc_extra(variant)`` replaces the filler's padding of ``mainColumnData``."""
     f = None if small else filler(_variant(t.id))
     year = f" ({_TYPE_TEXT[t.title_type]} {_year_span(t)})" if t.is_series else f" ({t.year})"
     head_title = esc(t.title + year)
@@ -505,9 +535,9 @@ def render_nextjs(
         b'{"props":{"pageProps":{"tconst":"',
         t.id.encode(),
         b'","aboveTheFoldData":',
-        *_splice(_above_the_fold(t), f.atf_extra if f else b""),
+        *_splice(atf, f.atf_extra if f else b""),
         b',"mainColumnData":',
-        *_splice(_main_column(t, recs, empty_mlt=empty_mlt), f.mc_extra if f else b""),
+        *_splice(main, (mc_extra(_variant(t.id)) if mc_extra else f.mc_extra) if f else b""),
         *((b",", f.page_props_extra) if f else (b',"urqlState":null,"fetchState":null',)),
         b'},"__N_SSP":true},"page":"/title/[tconst]","query":{"tconst":"',
         t.id.encode(),
@@ -524,7 +554,7 @@ def render_nextjs(
             f.head_scripts if f else b"",
             f'<title>{head_title} - IMDb</title><meta name="description" content="{desc}" '
             'data-id="main"/><script type="application/ld+json">'.encode(),
-            _jsonld(t, era="nextjs"),
+            jsonld,
             f'</script><meta property="og:url" content="{url}"/><meta property="og:site_name" '
             f'content="IMDb"/><meta property="og:title" content="{head_title} - IMDb"/>'
             f'<meta property="og:type" content="{og_type}"/><link rel="canonical" href="{url}"/>'
@@ -533,7 +563,7 @@ def render_nextjs(
             f.css if f else b"",
             b"</head><body><div>",
             f.body_top if f else b"",
-            _nextjs_visible(t, recs, empty_mlt=empty_mlt).encode(),
+            visible.encode(),
             f.body_sections if f else b"",
             b'</div><script id="__NEXT_DATA__" type="application/json">',
             *next_data,
@@ -542,6 +572,384 @@ def render_nextjs(
             b"</body></html>",
         )
     )
+
+
+# --- Next.js, October 2025 -------------------------------------------------------------------
+# What changed (tests/fixtures/imdb/README.md, the modern2025_* pages): credits are grouped by
+# ``grouping`` (a concept id and a localised text) in ``atf.principalCreditsV2``,
+# ``atf.crewV2`` (ids only) and ``main.crewV2``; ``main`` lost ``directors``, ``writers``,
+# ``cast``, ``countriesOfOrigin`` and ``releaseYear``, and names every country in
+# ``countriesDetails``; ``atf.countriesOfOrigin`` still names only the first; a whole rating
+# is a JSON integer; JSON-LD names no director or actor, only companies as ``creator``; the
+# "More like this" links say ``tt_mlt_``. As on IMDb, the US release date (``releaseDate``,
+# JSON-LD ``datePublished``) is for some titles a year after the title's year.
+
+# IMDb's concept ids of the credit groups (the same on every page, whatever the language).
+_GROUP_DIRECTOR = "amzn1.imdb.concept.name_credit_category.ace5cb4c-8708-4238-9542-04641e7c8171"
+_GROUP_WRITER = "amzn1.imdb.concept.name_credit_category.c84ecaff-add5-4f2e-81db-102a41881fe3"
+_GROUP_CREATOR = "amzn1.imdb.concept.name_credit_group.85198717-6c2d-481e-93a5-47858774bcce"
+_GROUP_STARS = "amzn1.imdb.concept.name_credit_group.7510356e-fde9-438e-b3ad-0099ba6bc8ce"
+_GROUP_CAST = "amzn1.imdb.concept.name_credit_group.7caf7d16-5db9-4f4f-8864-d4c6e711c686"
+# Interest chips shown before the genre chips (invented names in IMDb's style).
+_INTERESTS = (
+    "Epic",
+    "Period Drama",
+    "Dark Comedy",
+    "Psychological Thriller",
+    "Coming-of-Age",
+    "Slow Burn",
+    "Road Trip",
+    "Whodunnit",
+    "Satire",
+    "Tragedy",
+    "Caper",
+    "Quirky Comedy",
+)
+
+
+def _rating_2025(rating: float | None) -> float | int | None:
+    """IMDb's 2025 JSON writes a whole rating as an integer (8, shown "8.0")."""
+    if rating is not None and rating == int(rating):
+        return int(rating)
+    return rating
+
+
+def _us_release(t: Title) -> tuple[int, int, int] | None:
+    """(year, month, day) of the US release: a quarter of the films reached the US the year
+    after their first release (Gandhi: 1982, in the US February 1983)."""
+    if t.year is None:
+        return None
+    month, day = _release(t)
+    later = not t.is_series and _h(f"us-release:{t.id}") % 4 == 0
+    return t.year + later, month, day
+
+
+def _people_2025(t: Title) -> list[tuple[str, str, Sequence[tuple[str, str]]]]:
+    """(group id, English text, people) of the title's principal credits, in page order."""
+    writers, stars = _people(t)
+    groups: list[tuple[str, str, Sequence[tuple[str, str]]]] = []
+    if t.directors:
+        text = "Director" if len(t.directors) == 1 else "Directors"
+        groups.append((_GROUP_DIRECTOR, text, t.directors))
+    if t.is_series:
+        groups.append((_GROUP_CREATOR, "Creator", writers))
+    else:
+        groups.append((_GROUP_WRITER, "Writer", writers))
+    groups.append((_GROUP_STARS, "Stars", stars))
+    return groups
+
+
+def _name_v2(p: tuple[str, str]) -> dict:
+    return {
+        "name": {"id": p[0], "nameText": {"text": p[1], "__typename": "NameText"},
+                 "__typename": "Name"},
+        "__typename": "CreditV2",
+    }  # fmt: skip
+
+
+def _group_v2(group: str, text: str | None, people: Sequence[tuple[str, str]]) -> dict:
+    """A 2025 credit group; ``atf.crewV2`` gives only the group's id (``text=None``)."""
+    grouping = {"groupingId": group, "text": text, "__typename": "CreditGrouping"}
+    out: dict = {"totalCredits": len(people), "grouping": grouping}
+    if text is None:
+        del grouping["text"], out["totalCredits"]
+    out["credits"] = [_name_v2(p) for p in people]
+    out["__typename"] = "PrincipalCreditsForGrouping"
+    return out
+
+
+def _page_title_credits(people: Sequence[tuple[str, str]]) -> list[dict]:
+    """``directorsPageTitle`` / ``creatorsPageTitle``: one category, or none."""
+    if not people:
+        return []
+    credits = [
+        {
+            "name": {
+                "id": p[0],
+                "nameText": {"text": p[1], "__typename": "NameText"},
+                "__typename": "Name",
+            },
+            "__typename": "Crew",
+        }
+        for p in people
+    ]
+    return [{"credits": credits, "__typename": "PrincipalCreditsForCategory"}]
+
+
+def _release_date(t: Title, *, with_id: bool) -> dict | None:
+    us = _us_release(t)
+    if us is None:
+        return None
+    country: dict = {"text": "United States", "__typename": "LocalizedDisplayableCountry"}
+    if with_id:
+        country = {"id": "US", **country}
+    year, month, day = us
+    return {
+        "day": day,
+        "month": month,
+        "year": year,
+        "country": country,
+        "__typename": "ReleaseDate",
+    }
+
+
+def _interests(t: Title) -> list[tuple[str, str]]:
+    """(interest id, text) chips: a few interests, then the first three genres."""
+    k = _h(f"interests:{t.id}")
+    picked = dict.fromkeys(_INTERESTS[(k >> (4 * i)) % len(_INTERESTS)] for i in range(k % 4 + 2))
+    names = [*picked, *t.genres[:3]]
+    return [(f"in9{_h('interest:' + n) % 1_000_000:06d}", n) for n in names]
+
+
+def _rec_node_2025(r: Title) -> dict:
+    edge = _rec_node(r)
+    node = edge["node"]
+    node["titleType"] = {
+        "id": r.title_type,
+        "text": _TYPE_TEXT[r.title_type],
+        "canHaveEpisodes": r.is_series,
+        "displayableProperty": {
+            "value": {
+                "plainText": "" if r.title_type == "movie" else _TYPE_TEXT[r.title_type],
+                "__typename": "Markdown",
+            },
+            "__typename": "DisplayableTitleTypeProperty",
+        },
+        "__typename": "TitleType",
+    }
+    node["ratingsSummary"]["aggregateRating"] = _rating_2025(r.rating)
+    del node["canHaveEpisodes"]
+    return edge
+
+
+def _above_the_fold_2025(t: Title) -> dict:
+    atf = _above_the_fold(t)
+    del atf["principalCredits"], atf["canHaveEpisodes"]
+    atf["releaseDate"] = _release_date(t, with_id=False)
+    atf["ratingsSummary"]["aggregateRating"] = _rating_2025(t.rating)
+    atf["isAdult"] = False
+    atf["interests"] = {
+        "edges": [
+            {
+                "node": {
+                    "id": iid,
+                    "primaryText": {"text": text, "__typename": "InterestText"},
+                    "__typename": "Interest",
+                },
+                "__typename": "InterestEdge",
+            }
+            for iid, text in _interests(t)
+        ],
+        "__typename": "InterestConnection",
+    }
+    atf["principalCreditsV2"] = [_group_v2(*g) for g in _people_2025(t)]
+    atf["titleGenres"] = {
+        "genres": [
+            {"genre": {"text": g, "__typename": "GenreItem"}, "__typename": "TitleGenre"}
+            for g in t.genres[:3]
+        ],
+        "__typename": "TitleGenres",
+    }
+    writers, stars = _people(t)
+    atf["castPageTitle"] = {
+        "edges": [
+            {
+                "node": {
+                    "name": {
+                        "id": p[0],
+                        "nameText": {"text": p[1], "__typename": "NameText"},
+                        "__typename": "Name",
+                    },
+                    "__typename": "Cast",
+                },
+                "__typename": "CreditEdge",
+            }
+            for p in stars
+        ],
+        "__typename": "CreditConnection",
+    }
+    atf["creatorsPageTitle"] = _page_title_credits(writers if t.is_series else [])
+    atf["directorsPageTitle"] = _page_title_credits(t.directors)
+    # Moved to the end of the tree, where the 2025 page has it; still only the first country.
+    atf["countriesOfOrigin"] = atf.pop("countriesOfOrigin")
+    atf["castV2"] = [
+        {"credits": [_name_v2(p) for p in stars],
+         "__typename": "PrincipalCreditsForGrouping"}
+    ]  # fmt: skip
+    atf["crewV2"] = [_group_v2(_GROUP_DIRECTOR, None, t.directors)] if t.directors else []
+    atf["__typename"] = atf.pop("__typename")
+    return atf
+
+
+def _main_column_2025(t: Title, recs: Sequence[Title], *, empty_mlt: bool) -> dict:
+    main = _main_column(t, recs, empty_mlt=empty_mlt)
+    for gone in ("directors", "writers", "creators", "countriesOfOrigin", "releaseYear"):
+        del main[gone]
+    _, stars = _people(t)
+    main["ratingsSummary"] = {
+        "topRanking": None,
+        "__typename": "RatingsSummary",
+        "aggregateRating": _rating_2025(t.rating),
+        "voteCount": t.votes,
+        "notificationText": None,
+    }
+    main["castV2"] = [
+        {
+            "grouping": {"groupingId": _GROUP_CAST, "text": "Top Cast",
+                         "__typename": "CreditGrouping"},
+            "totalCredits": len(stars),
+            "credits": [_name_v2(p) for p in stars],
+            "__typename": "PrincipalCreditsForGrouping",
+        }
+    ]  # fmt: skip
+    main["crewV2"] = [
+        _group_v2(group, text, people)
+        for group, text, people in _people_2025(t)
+        if group != _GROUP_STARS
+    ]
+    if not empty_mlt:
+        main["moreLikeThisTitles"]["edges"] = [_rec_node_2025(r) for r in recs]
+    main["releaseDate"] = _release_date(t, with_id=True)
+    main["countriesDetails"] = (
+        {
+            "countries": [
+                {"id": c, "text": _COUNTRY_NAMES.get(c, c), "__typename": "CountryOfOrigin"}
+                for c in t.countries
+            ],
+            "__typename": "CountriesOfOrigin",
+        }
+        if t.countries
+        else None
+    )
+    main["spokenLanguages"] = {
+        "spokenLanguages": [{"id": "en", "text": "English", "__typename": "SpokenLanguage"}],
+        "__typename": "SpokenLanguages",
+    }
+    main["__typename"] = main.pop("__typename")
+    return main
+
+
+def _jsonld_2025(t: Title) -> bytes:
+    """The 2025 JSON-LD: absolute url, a whole rating as an integer, the US release date,
+    genre cut to 3, HTML entities in the description, no director or actor (companies only,
+    as ``creator``)."""
+    doc: dict = {
+        "@context": "https://schema.org",
+        "@type": _JSONLD_TYPE.get(t.title_type, "Movie"),
+        "url": f"{SITE}/title/{t.id}/",
+        "name": t.title,
+    }
+    if t.original_title != t.title:
+        doc["alternateName"] = t.original_title
+    doc["image"] = _poster(t.id)
+    if t.plot:
+        doc["description"] = (
+            t.plot.replace("&", "&amp;").replace("'", "&apos;").replace('"', "&quot;")
+        )
+    if t.rating is not None:
+        doc["aggregateRating"] = {
+            "@type": "AggregateRating",
+            "ratingCount": t.votes,
+            "bestRating": 10,
+            "worstRating": 1,
+            "ratingValue": _rating_2025(t.rating),
+        }
+    if t.genres:
+        doc["genre"] = list(t.genres[:3])
+    if (us := _us_release(t)) is not None:
+        doc["datePublished"] = f"{us[0]:04d}-{us[1]:02d}-{us[2]:02d}"
+    doc["creator"] = [
+        {"@type": "Organization", "url": f"{SITE}/company/co{_h('co:' + t.id) % 10**7:07d}/"}
+    ]
+    if (dur := _iso_duration(t.runtime_minutes)) is not None:
+        doc["duration"] = dur
+    return escape_script_json(orjson.dumps(doc))
+
+
+def _nextjs2025_visible(t: Title, recs: Sequence[Title], *, empty_mlt: bool) -> str:
+    """The server-rendered markup of the 2025 page: hero, interest chips (the genres last),
+    "More like this" with ``tt_mlt_`` links."""
+    chips = "".join(
+        '<a class="ipc-chip ipc-chip--on-baseAlt" tabindex="0" aria-disabled="false" '
+        f'href="/interest/{iid}/?ref_=tt_ov_in_{k}"><span class="ipc-chip__text">{esc(text)}'
+        "</span></a>"
+        for k, (iid, text) in enumerate(_interests(t), 1)
+    )
+    rating = (
+        '<div data-testid="hero-rating-bar__aggregate-rating__score" class="sc-d541859f-0">'
+        f'<span class="sc-d541859f-1 imUuxf">{t.rating:.1f}</span><span>/<!-- -->10</span>'
+        f'</div><div class="sc-d541859f-3 dwhNqC">{t.votes:,}</div>'
+        if t.rating is not None
+        else ""
+    )
+    plot = (
+        f'<span role="presentation" data-testid="plot-xl" class="sc-bf30a0e-2">{esc(t.plot)}</span>'
+        if t.plot
+        else ""
+    )
+    dirs = "".join(
+        f'<li role="presentation" class="ipc-inline-list__item"><a class="ipc-metadata-list-'
+        f'item__list-content-item" href="/name/{p[0]}/?ref_=tt_ov_1_{k}">{esc(p[1])}</a></li>'
+        for k, p in enumerate(t.directors, 1)
+    )
+    cards = ""
+    if recs and not empty_mlt:
+        cards = (
+            '<section data-testid="MoreLikeThis" class="ipc-page-section ipc-page-section--base">'
+            '<h3 class="ipc-title__text"><span>More like this</span></h3><div class="ipc-sub-'
+            'grid ipc-shoveler__grid" data-testid="shoveler-items-container">'
+            + "".join(
+                '<div class="ipc-poster-card ipc-poster-card--base" role="group"><a class='
+                f'"ipc-lockup-overlay" href="/title/{r.id}/?ref_=tt_mlt_i_{k}" aria-label='
+                f'"View title page for {esc(r.title)}"></a><span class="ipc-rating-star">'
+                f'{f"{r.rating:.1f}" if r.rating is not None else ""}</span><a class="ipc-'
+                f'poster-card__title" aria-label="View title page for {esc(r.title)}" '
+                f'href="/title/{r.id}/?ref_=tt_mlt_t_{k}"><span data-testid="title">'
+                f"{esc(r.title)}</span></a></div>"
+                for k, r in enumerate(recs, 1)
+            )
+            + "</div></section>"
+        )
+    return (
+        '<main role="main" class="ipc-page-wrapper"><section class="ipc-page-background">'
+        f'<h1 textLength="{len(t.title)}" data-testid="hero__pageTitle" class="sc-16bda17f-0">'
+        f'<span class="hero__primary-text" data-testid="hero__primary-text">{esc(t.title)}'
+        "</span></h1>"
+        + (
+            f'<div class="sc-16bda17f-1">Original title: {esc(t.original_title)}</div>'
+            if t.original_title != t.title
+            else ""
+        )
+        + f'<ul class="ipc-inline-list"><li role="presentation"><a href="/title/{t.id}/'
+        f'releaseinfo/?ref_=tt_ov_rdat">{esc(_year_span(t) if t.is_series else str(t.year))}'
+        '</a></li></ul><div class="ipc-chip-list--baseAlt ipc-chip-list" data-testid='
+        f'"interests"><div class="ipc-chip-list__scroller">{chips}</div></div>{rating}'
+        f'<p data-testid="plot">{plot}</p><ul class="ipc-metadata-list title-pc-list">'
+        f"{dirs}</ul></section>{cards}</main>"
+    )
+
+
+def render_nextjs2025(
+    t: Title, recs: Sequence[Title], *, small: bool = False, empty_mlt: bool = False
+) -> bytes:
+    return _next_page(
+        t,
+        atf=_above_the_fold_2025(t),
+        main=_main_column_2025(t, recs, empty_mlt=empty_mlt),
+        jsonld=_jsonld_2025(t),
+        visible=_nextjs2025_visible(t, recs, empty_mlt=empty_mlt),
+        small=small,
+        mc_extra=_mc_extra_2025,
+    )
+
+
+@functools.cache
+def _mc_extra_2025(variant: int) -> bytes:
+    """The padding of ``mainColumnData`` without ``cast``, a key the 2025 page no longer has
+    (its cast is in ``castV2``)."""
+    members = orjson.loads(b"{" + filler(variant).mc_extra + b"}")
+    del members["cast"]
+    return json_members(members)
 
 
 # --- the server-rendered layouts (2016 microdata, 2018 JSON-LD) ------------------------------
@@ -831,9 +1239,11 @@ def render_title(
     empty_mlt: bool = False,
 ) -> bytes:
     """The title page of ``t`` in ``layout`` (not ``mixed``: resolve it with ``layout_for``).
-    ``recs`` are the recommended titles, in order. ``empty_mlt`` serves the Next.js page with
+    ``recs`` are the recommended titles, in order. ``empty_mlt`` serves a Next.js page with
     ``moreLikeThisTitles.edges: []`` (IMDb does that now and then, whatever the layout
-    asked for)."""
+    asked for; the 2025 page when that was asked for, else the 2022 one)."""
+    if layout == "nextjs2025":
+        return render_nextjs2025(t, recs, small=small, empty_mlt=empty_mlt)
     if empty_mlt or layout == "nextjs":
         return render_nextjs(t, recs, small=small, empty_mlt=empty_mlt)
     if layout == "microdata":
@@ -860,23 +1270,64 @@ def render_unknown_layout(t: Title) -> bytes:
 
 
 def render_waf_challenge(token: str) -> bytes:
-    """AWS-WAF-style JavaScript challenge (served with HTTP 202): no title data at all."""
-    props = orjson.dumps(
-        {"key": f"AQIDAHj{token}", "iv": token[:16], "context": f"challenge-{token}"}
-    ).decode()
-    return (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<meta name="viewport"'
-        ' content="width=device-width, initial-scale=1">\n<title></title>\n<style>body{font-family'
-        ":Arial,sans-serif}#challenge-container{margin:80px auto;max-width:500px}</style>\n"
-        '<script type="text/javascript">window.awsWafCookieDomainList = [];'
-        f"window.gokuProps = {props};</script>\n"
-        '<script src="https://sandbox-waf.invalid/e1a2b3c4/challenge.js"></script>\n</head>\n'
-        '<body>\n<div id="challenge-container"></div>\n<script type="text/javascript">\n'
-        "AwsWafIntegration.saveReferrer();\nChallengeScript.renderChallenge("
-        "'#challenge-container');\n</script>\n<noscript>\n<h1>JavaScript is disabled</h1>\n"
-        "In order to continue, we need to verify that you're not a robot. This requires "
-        "JavaScript. Enable JavaScript and then reload the page.\n</noscript>\n</body>\n</html>\n"
-    ).encode()
+    """IMDb's AWS WAF JavaScript challenge (served with HTTP 202 and ``x-amzn-waf-action:
+    challenge``): an empty ``<title>``, ``window.gokuProps``, ``challenge.js`` from a
+    ``token.awswaf.com`` host, ``AwsWafIntegration`` calls; no title data. The same shape as
+    ``tests/fixtures/imdb/waf_challenge_2026.html``, with values derived from ``token`` (hex)."""
+    stream = b"".join(
+        hashlib.blake2b(f"{token}:{k}".encode(), digest_size=64).digest() for k in range(12)
+    )
+    key = "AQIDAHj" + base64.b64encode(stream[:150]).decode()
+    iv = base64.b64encode(stream[150:162]).decode()
+    context = base64.b64encode(stream[162:762]).decode()
+    labels = hashlib.blake2b(token.encode(), digest_size=22).hexdigest()
+    host = f"{labels[:12]}.{labels[12:20]}.us-east-1.token.awswaf.com"
+    src = f"https://{host}/{labels[:12]}/{labels[20:32]}/challenge.js"
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+    <meta charset="utf-8">
+    <meta name="viewport" content="width=device-width, initial-scale=1">
+    <title></title>
+    <style>
+        body {{
+            font-family: "Arial";
+        }}
+    </style>
+    <script type="text/javascript">
+    window.awsWafCookieDomainList = [];
+    window.gokuProps = {{
+"key":"{key}",
+          "iv":"{iv}",
+          "context":"{context}"
+}};
+    </script>
+    <script src="{src}"></script>
+</head>
+<body>
+    <div id="challenge-container"></div>
+    <script type="text/javascript">
+        AwsWafIntegration.saveReferrer();
+        AwsWafIntegration.checkForceRefresh().then((forceRefresh) => {{
+            if (forceRefresh) {{
+                AwsWafIntegration.forceRefreshToken().then(() => {{
+                    window.location.reload(true);
+                }});
+            }} else {{
+                AwsWafIntegration.getToken().then(() => {{
+                    window.location.reload(true);
+                }});
+            }}
+        }});
+    </script>
+    <noscript>
+        <h1>JavaScript is disabled</h1>
+        In order to continue, we need to verify that you're not a robot.
+        This requires JavaScript. Enable JavaScript and then reload the page.
+    </noscript>
+</body>
+</html>
+""".encode()
 
 
 def render_captcha() -> bytes:

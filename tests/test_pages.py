@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
+import lxml.html
 import orjson
 import pytest
 
@@ -19,6 +22,7 @@ from imdb_spider.pages import (
     UnknownLayoutError,
     parse_title,
 )
+from imdb_spider.pages.common import json_ld
 
 from .conftest import ROOT, TESTS, real_fixture_dir
 
@@ -30,29 +34,21 @@ EXPECTED_GENERATION = {
     "modern_tt0133093": "nextjs",
     "modern_tt1392190": "nextjs",
     "modern_urql_tt2250192": "nextjs-urql",
-    # The October 2025 generation still carries __NEXT_DATA__; issue #12 may name it apart.
-    "modern2025_tt0083987": "nextjs",
-    "modern2025_tt1856101": "nextjs",
+    # IMDb's October 2025 generation: still __NEXT_DATA__, credits and countries moved.
+    "modern2025_tt0083987": "nextjs-2025",
+    "modern2025_tt1856101": "nextjs-2025",
     "jsonld2018_tt0133093": "jsonld-2018",
 }
-
-
-# Pages of the October 2025 generation, which the parser does not read yet (directors and
-# countries moved): their golden cases are expected to fail until issue #12 teaches it, and
-# then fail loudly (strict) so the mark is removed.
-NOT_YET_PARSED = {"modern2025_tt0083987", "modern2025_tt1856101"}
-NOT_YET = pytest.mark.xfail(strict=True, reason="issue #12: the October 2025 page generation")
+# Saved pages that are not title pages: no expected output, the parser must refuse them with
+# a BlockedPageError of this kind.
+REFUSED_PAGES = {"waf_challenge_2026": "waf-challenge"}
 
 
 def golden_cases() -> list:
     real = sorted(real_fixture_dir().glob("*.expected.json"))
     own = sorted((TESTS / "pages").glob("*.expected.json"))
     assert len(real) >= 9, "expected the nine real fixture pages in tests/fixtures/imdb"
-    return [
-        pytest.param(path, id=name, marks=[NOT_YET] if name in NOT_YET_PARSED else [])
-        for path in real + own
-        for name in [path.name.split(".")[0]]
-    ]
+    return [pytest.param(path, id=path.name.split(".")[0]) for path in real + own]
 
 
 def _html_for(expected: Path) -> Path:
@@ -75,7 +71,8 @@ def test_golden_page(expected_path: Path) -> None:
 
 def test_every_real_fixture_has_a_known_generation(fixtures_dir: Path) -> None:
     pages = {p.name.removesuffix(".html") for p in fixtures_dir.glob("*.html")}
-    assert pages <= set(EXPECTED_GENERATION)
+    assert pages <= set(EXPECTED_GENERATION) | set(REFUSED_PAGES)
+    assert set(REFUSED_PAGES) <= pages
 
 
 def test_directors_carry_name_ids(fixtures_dir: Path) -> None:
@@ -103,6 +100,277 @@ def test_modern_plot_and_recommendation_nodes_do_not_leak(fixtures_dir: Path) ->
     assert record.plot.startswith("When a beautiful stranger leads computer hacker Neo")
     # Each recommended node carries its own rating; the title's must be its own.
     assert (record.rating, record.votes) == (8.7, 1956171)
+
+
+# --- the October 2025 generation -----------------------------------------------------------
+
+MODERN_2025 = {
+    # Fields beside the expected JSON: ids, plot, and the path each field was read from.
+    "modern2025_tt1856101": {
+        "director_ids": ["nm0898288"],
+        "original_title": "Blade Runner 2049",
+        "end_year": None,
+        "plot": "Young Blade Runner K's discovery of a long-buried secret leads him to track "
+        "down former Blade Runner Rick Deckard, who's been missing for thirty years.",
+        "recommendation_types": ["movie"] * 12,
+    },
+    "modern2025_tt0083987": {
+        "director_ids": ["nm0000277"],
+        "original_title": "Gandhi",
+        "end_year": None,
+        "plot": "The life of the lawyer who became the famed leader of the Indian revolts "
+        "against the British rule through his philosophy of nonviolent protest.",
+        # The ninth, tt1533751 "Thank You, P.G. Wodehouse", is a TV movie.
+        "recommendation_types": ["movie"] * 8 + ["tvMovie"] + ["movie"] * 3,
+    },
+}
+PROVENANCE_2025 = {
+    "id": "atf.id",
+    "title": "atf.titleText",
+    "original_title": "atf.original",
+    "year": "atf.releaseYear",
+    "title_type": "atf.titleType",
+    "runtime_minutes": "atf.runtime",
+    "rating": "atf.ratingsSummary",
+    "votes": "atf.ratingsSummary",
+    "genres": "atf.genres",
+    "plot": "atf.plot",
+    "countries": "main.countriesDetails",
+    "directors": "main.crewV2",
+    "recommendations": "main.moreLikeThisTitles",
+}
+
+
+def _next_data(body: bytes) -> dict:
+    start = body.index(b">", body.index(b'id="__NEXT_DATA__"')) + 1
+    return orjson.loads(body[start : body.index(b"</script>", start)])
+
+
+@pytest.mark.parametrize("name", sorted(MODERN_2025))
+def test_2025_page_every_field_and_its_source(fixtures_dir: Path, name: str) -> None:
+    record = parse_title(_url(name), (fixtures_dir / f"{name}.html").read_bytes())
+    assert {k: getattr(record, k) for k in MODERN_2025[name]} == MODERN_2025[name]
+    assert record.provenance == PROVENANCE_2025
+    # The page holds the rating as the JSON integer 8; the record holds a float.
+    assert type(record.rating) is float and record.rating == 8.0
+
+
+def test_2025_page_has_the_pitfalls_the_parser_avoids(fixtures_dir: Path) -> None:
+    """The fixtures really have what changed, so the tests above prove something."""
+    body = (fixtures_dir / "modern2025_tt0083987.html").read_bytes()
+    props = _next_data(body)["props"]["pageProps"]
+    atf, main = props["aboveTheFoldData"], props["mainColumnData"]
+    assert not {"directors", "writers", "cast", "countriesOfOrigin", "releaseYear"} & set(main)
+    assert "principalCredits" not in atf
+    assert [c["id"] for c in atf["countriesOfOrigin"]["countries"]] == ["GB"]
+    assert atf["ratingsSummary"]["aggregateRating"] == 8
+    assert type(atf["ratingsSummary"]["aggregateRating"]) is int
+    ld = json_ld(body)
+    assert ld is not None and "director" not in ld
+    # The year is the hero's 1982; the US release (JSON-LD and releaseDate) was in 1983.
+    assert (atf["releaseYear"]["year"], atf["releaseDate"]["year"]) == (1982, 1983)
+    assert ld["datePublished"].startswith("1983")
+    assert parse_title(_url("modern2025_tt0083987"), body).year == 1982
+
+
+def _edited_page(fixtures_dir: Path, edit, name: str = "modern2025_tt1856101") -> bytes:
+    """A real Next.js page with its __NEXT_DATA__ edited by ``edit(atf, main)``."""
+    body = (fixtures_dir / f"{name}.html").read_bytes()
+    data = _next_data(body)
+    props = data["props"]["pageProps"]
+    edit(props["aboveTheFoldData"], props["mainColumnData"])
+    start = body.index(b">", body.index(b'id="__NEXT_DATA__"')) + 1
+    end = body.index(b"</script>", start)
+    return body[:start] + orjson.dumps(data).replace(b"<", b"\\u003c") + body[end:]
+
+
+def _drop(*keys: str):
+    def edit(atf: dict, main: dict) -> None:
+        for key in keys:
+            part, name = key.split(".")
+            del (atf if part == "atf" else main)[name]
+
+    return edit
+
+
+@pytest.mark.parametrize(
+    ("dropped", "source"),
+    [
+        ((), "main.crewV2"),
+        (("main.crewV2",), "atf.directorsPageTitle"),
+        (("main.crewV2", "atf.directorsPageTitle"), "atf.principalCreditsV2"),
+    ],
+)
+def test_2025_directors_come_from_the_next_source(fixtures_dir: Path, dropped, source) -> None:
+    record = parse_title(_url("modern2025_tt1856101"), _edited_page(fixtures_dir, _drop(*dropped)))
+    assert (record.directors, record.director_ids) == (["Denis Villeneuve"], ["nm0898288"])
+    assert record.provenance["directors"] == source
+
+
+def test_2022_page_without_main_directors_keeps_the_ids(fixtures_dir: Path) -> None:
+    """Older pages carry ``directorsPageTitle`` too, without nm ids: their own
+    ``principalCredits`` (with ids) still comes first."""
+    page = _edited_page(fixtures_dir, _drop("main.directors"), "modern_tt0133093")
+    record = parse_title(_url("modern_tt0133093"), page)
+    assert record.page_generation == "nextjs"
+    assert record.director_ids == ["nm0905154", "nm0905152"]
+    assert record.provenance["directors"] == "atf.principalCredits"
+
+
+def test_2025_without_any_director_source_has_none(fixtures_dir: Path) -> None:
+    page = _edited_page(
+        fixtures_dir, _drop("main.crewV2", "atf.directorsPageTitle", "atf.principalCreditsV2")
+    )
+    record = parse_title(_url("modern2025_tt1856101"), page)
+    # The writers and stars groups are never taken for directors, nor JSON-LD's creators.
+    assert (record.directors, record.director_ids) == ([], [])
+    assert "directors" not in record.provenance
+
+
+def test_2025_director_group_is_known_by_its_id_in_any_language(fixtures_dir: Path) -> None:
+    def localise(atf: dict, main: dict) -> None:
+        # A German page: the group texts are translated, the concept ids are not.
+        for group, text in zip(main["crewV2"], ("Regie", "Drehbuch"), strict=True):
+            group["grouping"]["text"] = text
+        # A writers group named like a director group by mistake still is not one by its id:
+        # the id decides, the English text only where there is no id.
+        main["crewV2"].reverse()
+        del atf["directorsPageTitle"]
+
+    record = parse_title(_url("modern2025_tt1856101"), _edited_page(fixtures_dir, localise))
+    assert record.directors == ["Denis Villeneuve"]
+    assert record.provenance["directors"] == "main.crewV2"
+
+
+def test_2025_director_group_without_id_is_known_by_its_text(fixtures_dir: Path) -> None:
+    def strip_ids(atf: dict, main: dict) -> None:
+        for group in main["crewV2"]:
+            del group["grouping"]["groupingId"]
+
+    record = parse_title(_url("modern2025_tt1856101"), _edited_page(fixtures_dir, strip_ids))
+    assert record.directors == ["Denis Villeneuve"]
+    assert record.provenance["directors"] == "main.crewV2"
+
+
+def test_2025_countries_fall_back_on_the_first_one(fixtures_dir: Path) -> None:
+    record = parse_title(
+        _url("modern2025_tt1856101"), _edited_page(fixtures_dir, _drop("main.countriesDetails"))
+    )
+    assert (record.countries, record.provenance["countries"]) == (["US"], "atf.countriesOfOrigin")
+
+
+def test_2025_year_is_never_a_release_date(fixtures_dir: Path) -> None:
+    def no_year(atf: dict, main: dict) -> None:
+        atf["releaseYear"] = None
+        # No directors either, so the parser reads the JSON-LD (which has none) as a fallback.
+        _drop("main.crewV2", "atf.directorsPageTitle", "atf.principalCreditsV2")(atf, main)
+
+    name = "modern2025_tt0083987"
+    record = parse_title(_url(name), _edited_page(fixtures_dir, no_year, name))
+    # Without the hero's year the record has none: releaseDate and datePublished say 1983.
+    assert record.year is None and "year" not in record.provenance
+    assert record.title == "Gandhi" and record.directors == []
+
+
+def test_2025_page_cut_in_half_is_an_error(fixtures_dir: Path) -> None:
+    body = (fixtures_dir / "modern2025_tt1856101.html").read_bytes()
+    with pytest.raises(IncompletePageError, match="cut off"):
+        parse_title(_url("modern2025_tt1856101"), body[: len(body) // 2])
+
+
+def test_cli_provenance_names_the_2025_paths(fixtures_dir: Path) -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "imdb_spider.pages",
+            "--provenance",
+            str(fixtures_dir / "modern2025_tt1856101.html"),
+        ],
+        capture_output=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    got = json.loads(result.stdout)
+    assert got["page_generation"] == "nextjs-2025"
+    assert got["provenance"] == PROVENANCE_2025
+
+
+# --- IMDb's WAF challenge (2026) ------------------------------------------------------------
+
+
+def test_waf_challenge_page_is_faithful(fixtures_dir: Path) -> None:
+    """The reconstructed page has every trait IMDb's has (issue #12), and no title data."""
+    body = (fixtures_dir / "waf_challenge_2026.html").read_bytes()
+    doc = lxml.html.fromstring(body)
+    assert doc.findtext(".//title") in ("", None)
+    scripts = " ".join(s.text or "" for s in doc.iter("script"))
+    assert "window.awsWafCookieDomainList" in scripts
+    props = re.search(r"window\.gokuProps = (\{.*?\});", scripts, re.S)
+    assert props is not None and set(json.loads(props.group(1))) == {"key", "iv", "context"}
+    (src,) = [s.get("src") for s in doc.iter("script") if s.get("src")]
+    host = urlsplit(src).hostname or ""
+    assert host.endswith(".token.awswaf.com") and src.endswith("/challenge.js")
+    assert doc.get_element_by_id("challenge-container") is not None
+    assert "AwsWafIntegration." in scripts
+    assert b"__NEXT_DATA__" not in body and b"ld+json" not in body
+    assert not re.search(rb"tt\d{7}", body)
+    assert len(body) < 5000
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED_PAGES))
+def test_refused_pages_raise_their_kind(fixtures_dir: Path, name: str) -> None:
+    url = "https://www.imdb.com/title/tt0133093/"
+    with pytest.raises(BlockedPageError) as info:
+        parse_title(url, (fixtures_dir / f"{name}.html").read_bytes())
+    assert info.value.kind == REFUSED_PAGES[name]
+    assert str(info.value).startswith(f"blocked page ({REFUSED_PAGES[name]})")
+    assert url in str(info.value)
+
+
+def test_waf_challenge_cut_off_is_still_the_waf(fixtures_dir: Path) -> None:
+    body = (fixtures_dir / "waf_challenge_2026.html").read_bytes()
+    with pytest.raises(BlockedPageError) as info:
+        parse_title("https://www.imdb.com/title/tt0133093/", body[: body.index(b"<body>")])
+    assert info.value.kind == "waf-challenge"
+
+
+def _response(status: int, body: bytes, **headers: str):
+    from scrapy.http import HtmlResponse, Request
+
+    url = "https://www.imdb.com/title/tt0133093/"
+    request = Request(url, meta={"title_id": "tt0133093"})
+    return request, HtmlResponse(url, status=status, body=body, headers=headers, request=request)
+
+
+@pytest.mark.parametrize("status", [200, 202, 405])
+def test_waf_challenge_whatever_the_status(fixtures_dir: Path, status: int) -> None:
+    """The parser sees only the body, so the page is the WAF at any status; the crawler's ban
+    check (which sees the status first) calls it a ban at every one of them."""
+    from imdb_spider.proxies import response_ban_reason
+
+    body = (fixtures_dir / "waf_challenge_2026.html").read_bytes()
+    request, response = _response(status, body, **{"x-amzn-waf-action": "challenge"})
+    with pytest.raises(BlockedPageError) as info:
+        parse_title(response.url, response.body)
+    assert info.value.kind == "waf-challenge"
+    reason = response_ban_reason(request, response)
+    assert reason is not None
+    if status in (200, 202):
+        assert reason == "waf-challenge"
+
+
+def test_empty_202_is_the_waf_by_its_status() -> None:
+    """An empty body tells the parser nothing (kind ``empty``); the 202 status tells the
+    crawler's ban check, which runs before the parser, that it was IMDb's WAF."""
+    from imdb_spider.proxies import response_ban_reason
+
+    request, response = _response(202, b"", **{"x-amzn-waf-action": "challenge"})
+    assert response_ban_reason(request, response) == "waf-challenge"
+    with pytest.raises(BlockedPageError) as info:
+        parse_title(response.url, response.body)
+    assert info.value.kind == "empty"
 
 
 # --- bad input ------------------------------------------------------------------------------

@@ -513,7 +513,9 @@ def test_layouts_served(sandbox_universe, layout):
     with Sandbox(sandbox_universe, seed=1, layout=layout, small_pages=True) as sb:
         pages = [get(sb, f"/title/{sb.universe.id_of(i)}/")[2] for i in range(12)]
     kinds = {
-        "nextjs"
+        "nextjs2025"
+        if b"principalCreditsV2" in p
+        else "nextjs"
         if b"__NEXT_DATA__" in p
         else "microdata"
         if b'itemprop="name"' in p

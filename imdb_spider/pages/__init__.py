@@ -2,7 +2,8 @@
 
 ``parse_title`` recognises the page generation and hands the page to its parser:
 
-1. ``nextjs`` / ``nextjs-urql`` (2021 to today): a ``__NEXT_DATA__`` script (``nextjs.py``);
+1. ``nextjs`` / ``nextjs-2025`` / ``nextjs-urql`` (2021 to today): a ``__NEXT_DATA__`` script
+   (``nextjs.py``);
 2. ``microdata-2014``, ``microdata-2016``, ``jsonld-2018``: server-rendered pages
    (``legacy.py``);
 3. ``jsonld-only``: a page of a layout we have not seen that still carries a JSON-LD block
@@ -10,8 +11,10 @@
    ``absent`` (never guessed from links).
 
 Anything else raises: ``BlockedPageError`` for challenge/captcha/consent/empty pages (the
-crawler treats these as bans), ``IncompletePageError`` for a known layout missing data (a page
-cut off mid-way), ``UnknownLayoutError`` otherwise.
+crawler treats these as bans; IMDb's AWS WAF challenge is kind ``waf-challenge`` from its body
+alone, whatever the status it came with, while an empty body is only ``empty``: the crawler's
+ban check, which sees the status 202 first, names that one), ``IncompletePageError`` for a
+known layout missing data (a page cut off mid-way), ``UnknownLayoutError`` otherwise.
 """
 
 from __future__ import annotations

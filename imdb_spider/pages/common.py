@@ -193,9 +193,11 @@ class RecordBuilder:
         return record
 
 
-def offer_json_ld(builder: RecordBuilder, ld: dict[str, Any] | None) -> None:
+def offer_json_ld(builder: RecordBuilder, ld: dict[str, Any] | None, *, year: bool = True) -> None:
     """Offer every field JSON-LD can give; used as the primary source for the 2018 layout and
-    as the fallback for the others. Note its ``genre`` is cut to three on modern pages."""
+    as the fallback for the others. Note its ``genre`` is cut to three on modern pages.
+    ``year=False`` leaves out the year: ``datePublished`` is a release date, whose year can be
+    later than the title's (Next.js pages tell the year itself)."""
     if not ld:
         return
     builder.offer("title", clean_text(ld.get("name")), "jsonld.name")
@@ -216,5 +218,5 @@ def offer_json_ld(builder: RecordBuilder, ld: dict[str, Any] | None) -> None:
             directors.append((name, nm.group(0) if nm else None))
     builder.offer("directors", unique(directors), "jsonld.director")
     published = ld.get("datePublished")
-    if isinstance(published, str) and published[:4].isdigit():
+    if year and isinstance(published, str) and published[:4].isdigit():
         builder.offer("year", int(published[:4]), "jsonld.datePublished")

@@ -17,7 +17,14 @@ MLT_LISTED = "listed"  # the page carries one or more recommendations
 MLT_EMPTY = "empty"  # the page has the list, and it is empty
 MLT_ABSENT = "absent"  # the page has no such list at all (older layouts, obscure titles)
 
-GENERATIONS = ("nextjs", "nextjs-urql", "microdata-2014", "microdata-2016", "jsonld-2018")
+GENERATIONS = (
+    "nextjs",
+    "nextjs-2025",
+    "nextjs-urql",
+    "microdata-2014",
+    "microdata-2016",
+    "jsonld-2018",
+)
 
 
 @dataclass(slots=True)

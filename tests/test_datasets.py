@@ -558,3 +558,16 @@ def test_the_help_explains() -> None:
         capture_output=True, text=True, cwd=ROOT, timeout=60, check=True,
     )  # fmt: skip
     assert "title.basics" in result.stdout and "one transaction" in result.stdout
+
+
+def test_the_exporters_graph_shows_imdbs_values_for_a_tmdb_title(
+    crawl: Path, tmp_path: Path
+) -> None:
+    from exporters.graph import load_graph
+
+    load(crawl, *write_datasets(tmp_path / "datasets"))
+    graph = load_graph(crawl)
+    node = graph.ids.index("tt0111161")  # fetched from TMDb only
+    assert graph.ratings[node] == 9.3 and graph.votes[node] == 3_012_345
+    assert graph.directors[node] == ["Frank Darabont"]
+    assert graph.genres[node] == ["Drama"] and graph.title_types[node] == "movie"

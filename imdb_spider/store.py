@@ -7,7 +7,7 @@ rows change in the same transaction as the page they describe.
 Tables: ``titles`` (+ ``title_genres``, ``title_directors``, ``title_countries`` so lists are
 queryable), ``edges`` (source, rank -> target), ``aliases`` (old id -> surviving id),
 ``frontier`` (one row per title ever scheduled: state, depth, attempts, last error, first seen
-from), ``failures`` (every failed attempt, with its reason), ``runs`` (start, finish, clean)
+from), ``failures`` (every failed attempt, with its reason), ``runs`` (start, finish, clean),
 ``dataset_titles`` (IMDb's dataset files' values, loaded by ``python -m imdb_spider.datasets``)
 and ``migrations`` (the schema steps a database has had). The schema itself is in
 ``migrations.py``, as named steps that opening a database applies; the two modules hold all the

@@ -7,7 +7,8 @@ rows change in the same transaction as the page they describe.
 Tables: ``titles`` (+ ``title_genres``, ``title_directors``, ``title_countries`` so lists are
 queryable), ``edges`` (source, rank -> target), ``aliases`` (old id -> surviving id),
 ``frontier`` (one row per title ever scheduled: state, depth, attempts, last error, first seen
-from), ``failures`` (every failed attempt, with its reason), ``runs`` (start, finish, clean)
+from), ``failures`` (every failed attempt, with its reason), ``runs`` (start, finish, clean),
+``dataset_titles`` (IMDb's dataset files' values, loaded by ``python -m imdb_spider.datasets``)
 and ``migrations`` (the schema steps a database has had). The schema itself is in
 ``migrations.py``, as named steps that opening a database applies; the two modules hold all the
 SQL of the project.
@@ -26,6 +27,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +45,35 @@ IMDB, TMDB = "imdb", "tmdb"
 ORIGINS = (IMDB, TMDB)
 # Whose metadata wins when two sources fetched a title: an IMDb page over TMDb's answer.
 _PRECEDENCE = {TMDB: 1, IMDB: 2}
+#: The source of the values ``python -m imdb_spider.datasets`` loads from IMDb's dataset files.
+DATASETS = "imdb-datasets"
+# The columns of dataset_titles a load may write (the only identifiers its upsert names).
+_DATASET_COLUMNS = frozenset(
+    {
+        "title",
+        "original_title",
+        "title_type",
+        "year",
+        "end_year",
+        "runtime_minutes",
+        "genres",
+        "rating",
+        "votes",
+        "directors",
+        "director_ids",
+    }
+)
+# title_record's scalar fields, in the order both of its queries select them.
+_RECORD_SCALARS = (
+    "title",
+    "original_title",
+    "year",
+    "end_year",
+    "runtime",
+    "type",
+    "rating",
+    "votes",
+)
 
 
 class StoreError(Exception):
@@ -495,7 +526,9 @@ class Store:
     # --- reading -------------------------------------------------------------------------
 
     def titles(self) -> Iterator[dict[str, Any]]:
-        """Every stored title with its lists, ordered by id."""
+        """Every stored title with its lists, ordered by id. Where IMDb's datasets were loaded
+        (``python -m imdb_spider.datasets``) their values win over the page's, field by field,
+        as in ``title_record``."""
         lists: dict[str, dict[str, list]] = {}
         for table, column, key in (
             ("title_genres", "genre", "genres"),
@@ -506,16 +539,30 @@ class Store:
             query = f"SELECT title_id, {column} FROM {table} ORDER BY title_id, position"  # noqa: S608
             for title_id, value in self.db.execute(query):
                 lists.setdefault(title_id, {}).setdefault(key, []).append(value)
+        # One join, not a query per title: this runs over the whole crawl.
         cursor = self.db.execute(
-            "SELECT id, title, original_title, year, end_year, rating, votes, title_type, "
-            "runtime_minutes, plot, page_generation, recommendations_state FROM titles ORDER BY id"
+            "SELECT t.id AS id, coalesce(d.title, t.title) AS title, "
+            "coalesce(d.original_title, t.original_title) AS original_title, "
+            "coalesce(d.year, t.year) AS year, coalesce(d.end_year, t.end_year) AS end_year, "
+            "coalesce(d.rating, t.rating) AS rating, coalesce(d.votes, t.votes) AS votes, "
+            "coalesce(d.title_type, t.title_type) AS title_type, "
+            "coalesce(d.runtime_minutes, t.runtime_minutes) AS runtime_minutes, t.plot AS plot, "
+            "t.page_generation AS page_generation, "
+            "t.recommendations_state AS recommendations_state, "
+            "d.genres AS dataset_genres, d.directors AS dataset_directors "
+            "FROM titles t LEFT JOIN dataset_titles d ON d.id = t.id ORDER BY t.id"
         )
-        names = [d[0] for d in cursor.description]
+        names = [d[0] for d in cursor.description][:-2]
         for row in cursor:
-            item = dict(zip(names, row, strict=True))
+            item = dict(zip(names, row[:-2], strict=True))
             extra = lists.get(item["id"], {})
             for key in ("genres", "countries", "directors"):
                 item[key] = extra.get(key, [])
+            # The dataset's lists are NULL or non-empty (the loader stores no empty list).
+            if row[-2] is not None:
+                item["genres"] = orjson.loads(row[-2])
+            if row[-1] is not None:
+                item["directors"] = orjson.loads(row[-1])
             yield item
 
     def edges(self, origin: str | None = None) -> Iterator[tuple[str, str, int]]:
@@ -567,6 +614,137 @@ class Store:
     def integrity_check(self) -> str:
         return self.db.execute("PRAGMA integrity_check").fetchone()[0]
 
+    # --- IMDb's datasets -----------------------------------------------------------------
+
+    def dataset_targets(self) -> dict[str, str]:
+        """Every IMDb id the crawl knows (stored titles, both sources' frontier rows, edge
+        targets, merged ids) mapped to the id its dataset values belong to (the surviving id
+        of an alias, else itself). TMDb-only ids (``tmdb:ID``) have no dataset rows."""
+        aliases = self.aliases()
+        ids: dict[str, str] = {}
+        for query in (
+            "SELECT id FROM titles",
+            "SELECT DISTINCT id FROM frontier",
+            "SELECT DISTINCT target FROM edges",
+            "SELECT old_id FROM aliases",
+        ):
+            for (title_id,) in self.db.execute(query):
+                ids[title_id] = aliases.get(title_id, title_id)
+        return {k: v for k, v in ids.items() if k.startswith("tt") and v.startswith("tt")}
+
+    def save_dataset_titles(
+        self, columns: Sequence[str], rows: Iterable[Sequence[Any]], loaded_at: float
+    ) -> int:
+        """Upsert dataset values, one transaction for the whole load: ``rows`` are
+        ``(id, *values)`` in the order of ``columns`` (names of ``dataset_titles``' columns).
+        Only the given columns change, so loading ``title.ratings`` alone keeps what an earlier
+        load of ``title.basics`` wrote. Returns how many rows were written."""
+        unknown = set(columns) - _DATASET_COLUMNS
+        if unknown or not columns:
+            raise ValueError(f"not dataset_titles columns: {sorted(unknown) or 'none given'}")
+        names = ", ".join(columns)
+        marks = ", ".join("?" * (len(columns) + 2))
+        updates = ", ".join(f"{c} = excluded.{c}" for c in (*columns, "loaded_at"))
+        # Identifiers come from _DATASET_COLUMNS (checked above), values are bound.
+        query = (
+            f"INSERT INTO dataset_titles (id, {names}, loaded_at) VALUES ({marks}) "  # noqa: S608
+            f"ON CONFLICT (id) DO UPDATE SET {updates}"
+        )
+        count = 0
+        with self.transaction():
+            for row in rows:
+                self.db.execute(query, (*row, loaded_at))
+                count += 1
+        return count
+
+    def dataset_ids(self) -> set[str]:
+        """The ids ``dataset_titles`` holds a row for."""
+        return {row[0] for row in self.db.execute("SELECT id FROM dataset_titles")}
+
+    def count_dataset_titles(self) -> int:
+        return self.db.execute("SELECT count(*) FROM dataset_titles").fetchone()[0]
+
+    def dataset_rows(self) -> Iterator[dict[str, Any]]:
+        """Every ``dataset_titles`` row as stored (lists decoded), by id; ``loaded_at`` left
+        out, so two loads of the same files compare equal."""
+        cursor = self.db.execute(
+            "SELECT id, title, original_title, title_type, year, end_year, runtime_minutes, "
+            "genres, rating, votes, directors, director_ids FROM dataset_titles ORDER BY id"
+        )
+        names = [d[0] for d in cursor.description]
+        for row in cursor:
+            item = dict(zip(names, row, strict=True))
+            for key in ("genres", "directors", "director_ids"):
+                if item[key] is not None:
+                    item[key] = orjson.loads(item[key])
+            yield item
+
+    def title_record(self, title_id: str) -> dict[str, Any] | None:
+        """One title as the crawl knows it, each field from the best source: IMDb's datasets
+        (``imdb-datasets``) over the page (``imdb`` or ``tmdb``, the source that wrote the
+        ``titles`` row). Works for ids only the datasets describe (recommended, never
+        fetched); an alias gives its surviving title. None when nothing describes the id."""
+        title_id = self.aliases_of_one(title_id)
+        page = self.db.execute(
+            "SELECT title, original_title, year, end_year, runtime_minutes, title_type, rating, "
+            "votes, tmdb_id, metadata_origin FROM titles WHERE id = ?",
+            (title_id,),
+        ).fetchone()
+        data = self.db.execute(
+            "SELECT title, original_title, year, end_year, runtime_minutes, title_type, rating, "
+            "votes, genres, directors, loaded_at FROM dataset_titles WHERE id = ?",
+            (title_id,),
+        ).fetchone()
+        if page is None and data is None:
+            return None
+        page_values: dict[str, Any] = {}
+        fetched: dict[str, str] = {}
+        tmdb_id = None
+        page_origin = None
+        if page is not None:
+            page_values = dict(zip(_RECORD_SCALARS, page[:8], strict=True))
+            tmdb_id, page_origin = page[8], page[9]
+            for key, table, column in (
+                ("genres", "title_genres", "genre"),
+                ("directors", "title_directors", "name"),
+            ):
+                # Fixed identifiers from the tuple above, never user input.
+                query = f"SELECT {column} FROM {table} WHERE title_id = ? ORDER BY position"  # noqa: S608
+                page_values[key] = [v for (v,) in self.db.execute(query, (title_id,))] or None
+            for origin, at in self.db.execute(
+                "SELECT origin, fetched_at FROM title_fetches WHERE title_id = ? ORDER BY origin",
+                (title_id,),
+            ):
+                fetched[origin] = _iso(at)
+        data_values: dict[str, Any] = {}
+        if data is not None:
+            data_values = dict(zip(_RECORD_SCALARS, data[:8], strict=True))
+            data_values["genres"] = orjson.loads(data[8]) if data[8] is not None else None
+            data_values["directors"] = orjson.loads(data[9]) if data[9] is not None else None
+            fetched[DATASETS] = _iso(data[10])
+        record: dict[str, Any] = {"id": title_id}
+        sources: dict[str, str | None] = {}
+        for field in (*_RECORD_SCALARS, "genres", "directors"):
+            if data_values.get(field) is not None:
+                record[field], sources[field] = data_values[field], DATASETS
+            elif page_values.get(field) is not None:
+                record[field], sources[field] = page_values[field], page_origin
+            else:
+                record[field], sources[field] = None, None
+        record["tmdb_id"] = tmdb_id
+        record["sources"] = sources
+        record["fetched"] = fetched
+        return record
+
+    def aliases_of_one(self, title_id: str) -> str:
+        """The surviving id of ``title_id`` (itself when it was never merged)."""
+        return self._aliases_of([title_id]).get(title_id, title_id)
+
+
+def _iso(at: float) -> str:
+    """A stored Unix time as ISO 8601 in UTC, to the second."""
+    return datetime.fromtimestamp(at, tz=UTC).isoformat(timespec="seconds")
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
@@ -577,18 +755,33 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("path", type=Path, help="the crawl database (IMDB_DB_PATH)")
     parser.add_argument("--check", action="store_true", help="also run PRAGMA integrity_check")
+    parser.add_argument(
+        "--title",
+        metavar="ID",
+        help="print this title's record instead: each field from the best source (IMDb's "
+        "datasets over the page), with a 'sources' map saying which, and when each source "
+        "fetched it; a merged id shows its surviving title",
+    )
     args = parser.parse_args(argv)
     # The migration steps' log lines go to stderr; stdout stays the JSON alone.
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     try:
         with Store(args.path, create=False) as store:
-            summary = store.summary()
-            if args.check:
-                summary["integrity_check"] = store.integrity_check()
+            if args.title is not None:
+                output = store.title_record(args.title)
+                if output is None:
+                    print(f"error: {args.title} is not a title of {args.path}", file=sys.stderr)
+                    return 1
+                if output["id"] != args.title:
+                    print(f"{args.title} was merged into {output['id']}", file=sys.stderr)
+            else:
+                output = store.summary()
+                if args.check:
+                    output["integrity_check"] = store.integrity_check()
     except StoreError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    sys.stdout.buffer.write(orjson.dumps(summary, option=orjson.OPT_INDENT_2) + b"\n")
+    sys.stdout.buffer.write(orjson.dumps(output, option=orjson.OPT_INDENT_2) + b"\n")
     return 0
 
 

@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from scrapy import Request
 from scrapy.crawler import Crawler
@@ -106,8 +107,11 @@ class TmdbKeyRejected(IgnoreRequest):
 
 
 class TmdbApiMiddleware:
-    def __init__(self, crawler: Crawler, api_url: str, token: str, retry_after_cap: float) -> None:
+    def __init__(
+        self, crawler: Crawler, api_url: str, token: str, retry_after_cap: float, base_delay: float
+    ) -> None:
         self.crawler = crawler
+        self.base_delay = base_delay
         self.api_url = api_url.rstrip("/") + "/"
         self.token = token
         self.retry_after_cap = retry_after_cap
@@ -123,6 +127,7 @@ class TmdbApiMiddleware:
             settings.get("TMDB_API_URL"),
             settings.get("TMDB_ACCESS_TOKEN") or "",
             settings.getfloat("TMDB_RETRY_AFTER_MAX", 60),
+            settings.getfloat("DOWNLOAD_DELAY", 0),
         )
 
     def _ours(self, request: Request) -> bool:
@@ -146,7 +151,16 @@ class TmdbApiMiddleware:
             retry = request.replace(dont_filter=True)
             retry.meta["tmdb_429"] = request.meta.get("tmdb_429", 0) + 1
             return retry
+        if response.status == 200:
+            # Speed up again slowly after a 429 slowed the crawl (down to the configured rate).
+            for slot in self._slots(request):
+                slot.delay = max(self.base_delay, slot.delay * 0.9)
         return response
+
+    def _slots(self, request: Request) -> list[Any]:
+        key = request.meta.get("download_slot")
+        slots = self.crawler.engine.downloader.slots
+        return [slot for name, slot in slots.items() if key in (None, name)]
 
     def _wait(self, response: Response) -> None:
         """Pause the crawl for Retry-After seconds and slow every later request down."""
@@ -155,11 +169,9 @@ class TmdbApiMiddleware:
             wait = min(max(float(header), 0.1), self.retry_after_cap)
         except ValueError:
             wait = 1.0
-        slot_key = response.request.meta.get("download_slot") if response.request else None
-        for key, slot in self.crawler.engine.downloader.slots.items():
-            if slot_key in (None, key):
-                # Halve the rate (up to one request a second): TMDb's limit is a soft one.
-                slot.delay = min(max(slot.delay * 2, 0.05), 1.0)
+        for slot in self._slots(response.request) if response.request else ():
+            # Halve the rate (down to one request a second); successes speed it up again.
+            slot.delay = min(max(slot.delay * 2, self.base_delay, 0.02), 1.0)
         self.crawler.stats.set_value(
             "tmdb/delay",
             max((s.delay for s in self.crawler.engine.downloader.slots.values()), default=0.0),

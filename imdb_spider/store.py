@@ -205,10 +205,15 @@ class Store:
         return new
 
     def _frontier_size(self, origin: str) -> int:
-        """Rows in ``origin``'s frontier, counted once per connection and then kept up to date
-        (a count(*) per page would make every page slower than the last)."""
+        """Titles in ``origin``'s frontier (rows, less those of ids that became aliases of
+        another), counted once per connection and then kept up to date (a count(*) per page
+        would make every page slower than the last)."""
         if origin not in self._frontier_rows:
-            self._frontier_rows[origin] = self.count_frontier(origin)
+            self._frontier_rows[origin] = self.db.execute(
+                "SELECT count(*) FROM frontier WHERE origin = ? "
+                "AND id NOT IN (SELECT old_id FROM aliases)",
+                (origin,),
+            ).fetchone()[0]
         return self._frontier_rows[origin]
 
     def pending(self, origin: str = IMDB) -> Iterator[FrontierRow]:
@@ -352,6 +357,11 @@ class Store:
         if requested_id != record.id:
             # A merged id, or a TMDb-only id now matched: remember it, and point the edges
             # already stored at it (from any source) to the surviving title.
+            known = self.db.execute(
+                "SELECT 1 FROM aliases WHERE old_id = ?", (requested_id,)
+            ).fetchone()
+            if not known and origin in self._frontier_rows:
+                self._frontier_rows[origin] -= 1  # its row no longer counts as a title
             self.db.execute(
                 "INSERT OR REPLACE INTO aliases (old_id, new_id) VALUES (?, ?)",
                 (requested_id, record.id),
@@ -368,7 +378,7 @@ class Store:
                 for rank, target in enumerate(record.recommendations)
             ],
         )
-        new = self._add(follow, depth + 1, record.id, now, limit=limit, origin=origin)
+        # The fetched ids are done first, so the limit below counts the surviving one.
         for title_id in sorted({requested_id, record.id}):
             inserted = self.db.execute(
                 "INSERT OR IGNORE INTO frontier (id, origin, state, depth, updated_at) "
@@ -383,7 +393,7 @@ class Store:
                     "WHERE id = ? AND origin = ?",
                     (now, title_id, origin),
                 )
-        return new
+        return self._add(follow, depth + 1, record.id, now, limit=limit, origin=origin)
 
     def _aliases_of(self, ids: list[str]) -> dict[str, str]:
         if not ids:

@@ -261,6 +261,13 @@ def test_429_waits_for_retry_after_and_slows_down(tmp_path: Path) -> None:
     mw.resume_call.cancel()
     mw._resume()
     assert crawler.engine.calls == ["pause", "unpause"]
+    # Good answers speed it up again, never past the configured rate.
+    good = api_response(url, 200, body(movie_603()))
+    mw.process_response(request, good)
+    assert slot.delay == pytest.approx(0.09)
+    for _ in range(100):
+        mw.process_response(request, good)
+    assert slot.delay == pytest.approx(mw.base_delay)
     # Other hosts' answers are not TMDb's business.
     page = api_response("https://www.imdb.com/title/tt0133093/", 429)
     assert mw.process_response(Request(page.url), page) is page

@@ -179,24 +179,27 @@ def test_a_rejected_key_stops_at_once_and_touches_no_title(universe, tmp_path: P
 
 
 def test_429_is_obeyed_and_the_crawl_completes(universe, tmp_path: Path) -> None:
-    rate = 15
+    rate, titles_wanted = 15, 120
     with Sandbox(universe, small_pages=True, seed=3, tmdb_key=KEY, tmdb_rate=rate) as sandbox:
         indices, seeds = tmdb_seeds(universe, sandbox)
         db, summary_path = tmp_path / "crawl.sqlite", tmp_path / "summary.json"
         started = time.monotonic()
-        run(command(sandbox, db, seeds, IMDB_SUMMARY_PATH=summary_path, IMDB_MAX_ATTEMPTS=50))
+        cmd = command(sandbox, db, seeds, IMDB_SUMMARY_PATH=summary_path, IMDB_MAX_ATTEMPTS=50)
+        run([*cmd, "-a", f"max_titles={titles_wanted}"])
         elapsed = time.monotonic() - started
         served = sandbox.stats()
-    expected_titles, expected_edges = truth(universe, indices)
-    titles, edges, _ = stored(db)
-    assert titles == expected_titles and edges == expected_edges
+    _, expected_edges = truth(universe, indices)
+    titles, edges, summary = stored(db)
+    assert summary["frontier"]["pending"] == summary["frontier"]["failed"] == 0
+    assert len(titles) == titles_wanted  # max_titles counts titles, not their two ids
+    assert {tt: edges[tt] for tt in titles} == {tt: expected_edges[tt] for tt in titles}
     stats = json.loads(summary_path.read_text())["stats"]
     limited = served["tmdb_rate_limited"]
     assert limited >= 1 and stats.get("tmdb/429", 0) == limited
     # It slowed down rather than hammering: most requests got through, and the crawl took
     # at least as long as the limit requires.
     assert limited < served["tmdb_requests"] / 3, (limited, served["tmdb_requests"])
-    assert elapsed >= len(expected_titles) / rate * 0.8
+    assert elapsed >= titles_wanted / rate * 0.8
 
 
 def test_server_errors_bad_json_and_missing_movies_end_in_the_right_state(

@@ -1,10 +1,16 @@
 """``python -m devtools.demo``: the whole pipeline offline, on the bundled sandbox.
 
-Starts a sandbox IMDb and three local HTTP forward proxies on 127.0.0.1 — a real one
-(Debian's tinyproxy), a dead port, and one that answers every request with a captcha page —
-crawls the sandbox through them with ``scrapy crawl imdb`` (progress on the terminal), prints a
-summary (titles, edges, failures, bans per proxy, the database), then exports the crawl with
-``python -m exporters all`` into the site's data folder and says where everything is.
+By default it follows the route that works for a real user today (``--route tmdb``): it starts
+the sandbox (which serves TMDb's API and IMDb's dataset files too), crawls TMDb's
+recommendations with ``scrapy crawl tmdb`` (progress on the terminal), downloads IMDb's
+dataset files and fills the titles' metadata with ``python -m imdb_spider.datasets``, prints a
+summary, exports the map with ``python -m exporters all`` into the site's data folder and says
+where everything is.
+
+``--route imdb`` shows the IMDb crawler instead: it starts three local HTTP forward proxies on
+127.0.0.1 — a real one (Debian's tinyproxy), a dead port, and one that answers every request
+with a captcha page — and crawls the sandbox's IMDb pages through them with ``scrapy crawl
+imdb`` (today's real IMDb answers every title page with a WAF challenge; the sandbox does not).
 Everything it started is stopped on exit or Ctrl-C.
 
 It deletes only what it made: the crawl folder (``--out``) is replaced on the next run only
@@ -17,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -115,6 +122,54 @@ def _stop(process: subprocess.Popen) -> None:
             process.wait()
 
 
+# The sandbox's TMDb key: a real one comes from a TMDb account (README).
+DEMO_KEY = "demo"
+DATASETS = ("title.basics", "title.ratings", "title.crew", "name.basics")
+
+
+def _run_crawl(command: list[str], summary_path: Path, env: dict[str, str] | None = None) -> dict:
+    process = subprocess.Popen(command, cwd=ROOT, stderr=subprocess.PIPE, text=True, env=env)
+    assert process.stderr is not None
+    for line in process.stderr:
+        # Show progress, proxy verdicts and problems; the rest is in Scrapy's usual log.
+        if any(key in line for key in ("progress:", "proxy ", "ERROR", "every proxy", "crawl ")):
+            print("  " + line.split("] ", 1)[-1].rstrip())
+    if process.wait() != 0:
+        raise DemoError(f"the crawl failed (exit status {process.returncode})")
+    return json.loads(summary_path.read_text())
+
+
+def crawl_tmdb(base_url: str, out: Path, seeds: list[str], max_titles: int) -> dict:
+    db = out / "imdb.sqlite"
+    summary_path = out / "summary.json"
+    command = [
+        sys.executable, "-m", "scrapy", "crawl", "tmdb",
+        "-a", f"seeds={','.join(seeds)}",
+        "-a", f"max_titles={max_titles}",
+        "-s", f"TMDB_API_URL={base_url}/3",
+        "-s", "IMDB_PROFILE=sandbox",
+        "-s", f"IMDB_DB_PATH={db}",
+        "-s", f"IMDB_SUMMARY_PATH={summary_path}",
+        "-s", "IMDB_PROGRESS_INTERVAL=2",
+    ]  # fmt: skip
+    print(f"$ TMDB_API_KEY=… scrapy crawl tmdb -s TMDB_API_URL={base_url}/3 -a seeds=… ...")
+    env = {**os.environ, "TMDB_API_KEY": DEMO_KEY}
+    return _run_crawl(command, summary_path, env)
+
+
+def load_datasets(base_url: str, out: Path, db: str) -> None:
+    """Download IMDb's dataset files (the sandbox's) and fill the titles' metadata."""
+    folder = out / "datasets"
+    folder.mkdir(exist_ok=True)
+    for name in DATASETS:
+        urllib.request.urlretrieve(f"{base_url}/datasets/{name}.tsv.gz", folder / f"{name}.tsv.gz")
+    print(f"IMDb's dataset files: {', '.join(DATASETS)} in {folder}")
+    print(f"$ python -m imdb_spider.datasets --db {db} {folder}")
+    command = [sys.executable, "-m", "imdb_spider.datasets", "--db", db, str(folder)]
+    if subprocess.run(command, cwd=ROOT, check=False).returncode != 0:
+        raise DemoError("loading IMDb's dataset files failed")
+
+
 def crawl(base_url: str, out: Path, proxies: Path, seeds: list[str], max_titles: int) -> dict:
     db = out / "imdb.sqlite"
     summary_path = out / "summary.json"
@@ -131,19 +186,18 @@ def crawl(base_url: str, out: Path, proxies: Path, seeds: list[str], max_titles:
         "-s", "IMDB_PROGRESS_INTERVAL=2",
     ]  # fmt: skip
     print(f"$ scrapy crawl imdb -s IMDB_BASE_URL={base_url} -s IMDB_PROFILE=sandbox ...")
-    process = subprocess.Popen(command, cwd=ROOT, stderr=subprocess.PIPE, text=True)
-    assert process.stderr is not None
-    for line in process.stderr:
-        # Show progress, proxy verdicts and problems; the rest is in Scrapy's usual log.
-        if any(key in line for key in ("progress:", "proxy ", "ERROR", "every proxy", "crawl ")):
-            print("  " + line.split("] ", 1)[-1].rstrip())
-    if process.wait() != 0:
-        raise DemoError(f"the crawl failed (exit status {process.returncode})")
-    return json.loads(summary_path.read_text())
+    return _run_crawl(command, summary_path)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m devtools.demo", description=__doc__)
+    parser.add_argument(
+        "--route",
+        choices=("tmdb", "imdb"),
+        default="tmdb",
+        help="tmdb (default): TMDb's API and IMDb's datasets, the route that works today; "
+        "imdb: IMDb's pages through local proxies",
+    )
     parser.add_argument("--titles", type=int, default=3000, help="sandbox size (default 3000)")
     parser.add_argument("--seed", type=int, default=1, help="sandbox seed (default 1)")
     parser.add_argument(
@@ -172,17 +226,16 @@ def main(argv: list[str] | None = None) -> int:
         if not args.map.exists():
             _create_marked(args.map)
         with ExitStack() as stack:
-            base_url = start_sandbox(stack, args.titles, args.seed, ["--small-pages"])
-            print(f"sandbox IMDb with {args.titles} titles at {base_url}")
+            extra = ["--small-pages", "--tmdb-key", DEMO_KEY, "--tmdb-rate", "0"]
+            base_url = start_sandbox(stack, args.titles, args.seed, extra)
+            print(f"sandbox IMDb and TMDb with {args.titles} titles at {base_url}")
             with urllib.request.urlopen(f"{base_url}/__seeds?n=3", timeout=10) as answer:
                 seeds = json.load(answer)
-            good = stack.enter_context(TinyProxy())
-            captcha = stack.enter_context(BadProxy("captcha"))
-            dead = dead_proxy_url()
-            proxies = out / "proxies.txt"
-            proxies.write_text(f"{good.url}\n{captcha.url}\n{dead}\n")
-            print(f"proxies: good {good.url} (tinyproxy), captcha {captcha.url}, dead {dead}")
-            report = crawl(base_url, out, proxies, seeds, args.max_titles)
+            if args.route == "tmdb":
+                report = crawl_tmdb(base_url, out, seeds, args.max_titles)
+                load_datasets(base_url, out, report["database"]["path"])
+            else:
+                report = crawl_imdb_through_proxies(stack, base_url, out, seeds, args.max_titles)
     except FileNotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -192,6 +245,25 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; everything started was stopped", file=sys.stderr)
         return 130
+    # Everything the crawl needed is stopped by now; the map needs none of it.
+    return finish(report, args)
+
+
+def crawl_imdb_through_proxies(
+    stack: ExitStack, base_url: str, out: Path, seeds: list[str], max_titles: int
+) -> dict:
+    """The IMDb route: tinyproxy, a captcha proxy and a dead port; returns the summary."""
+    good = stack.enter_context(TinyProxy())
+    captcha = stack.enter_context(BadProxy("captcha"))
+    dead = dead_proxy_url()
+    proxies = out / "proxies.txt"
+    proxies.write_text(f"{good.url}\n{captcha.url}\n{dead}\n")
+    print(f"proxies: good {good.url} (tinyproxy), captcha {captcha.url}, dead {dead}")
+    return crawl(base_url, out, proxies, seeds, max_titles)
+
+
+def finish(report: dict, args: argparse.Namespace) -> int:
+    """Print the crawl's summary, export the map, and serve it if asked."""
     database = report["database"]
     print()
     print(f"crawl {report['reason']}: {database['titles']} titles, {database['edges']} edges")

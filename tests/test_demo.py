@@ -13,15 +13,18 @@ import pytest
 
 from devtools.demo import MARKER, DemoError, fresh_crawl_folder, main
 from exporters.validate import validate_tiles
+from imdb_spider.store import Store
 
 from .conftest import ROOT
 
 
-def test_demo_crawls_exports_and_serves_the_map(tmp_path: Path) -> None:
+def run_demo(tmp_path: Path, *extra: str) -> tuple[list[str], str]:
+    """Run the demo until it serves the map; check the page and the map; stop it with
+    Ctrl-C. Returns the lines it printed and the map folder."""
     out, data, graph = tmp_path / "crawl", tmp_path / "map", tmp_path / "graph"
     command = [
         sys.executable, "-m", "devtools.demo", "--titles", "500", "--max-titles", "150",
-        "--out", str(out), "--map", str(data), "--graph-dir", str(graph), "--serve", "0",
+        "--out", str(out), "--map", str(data), "--graph-dir", str(graph), "--serve", "0", *extra,
     ]  # fmt: skip
     lines = []
     with (
@@ -45,14 +48,40 @@ def test_demo_crawls_exports_and_serves_the_map(tmp_path: Path) -> None:
         finally:
             process.send_signal(signal.SIGINT)
             assert process.wait(30) == 0
+    assert validate_tiles(data) == []
+    assert (graph / "graph.gexf").is_file() and (graph / "graph.dot").is_file()
+    return lines, str(out / "imdb.sqlite")
+
+
+def test_demo_follows_the_route_that_works_today(tmp_path: Path) -> None:
+    """TMDb's API for the recommendations, IMDb's datasets for the metadata."""
+    lines, db = run_demo(tmp_path)
+    printed = "".join(lines)
+    assert "scrapy crawl tmdb" in printed and "python -m imdb_spider.datasets" in printed
+    assert "crawl finished: 150 titles" in printed
+    with Store(db, create=False) as store:
+        assert store.summary()["frontier"]["pending"] == 0
+        assert {origin for (origin,) in store.db.execute("SELECT DISTINCT origin FROM edges")} == {
+            "tmdb"
+        }
+        imdb_ids = [t["id"] for t in store.titles() if t["id"].startswith("tt")]
+        # Every title TMDb matched to an IMDb id gets IMDb's metadata from the datasets.
+        records = [store.title_record(tt) for tt in imdb_ids]
+        record = records[0]
+    assert len(imdb_ids) >= 140
+    assert all(r is not None and "imdb-datasets" in r["fetched"] for r in records)
+    assert record is not None and record["sources"]["rating"] == "imdb-datasets"
+
+
+def test_demo_crawls_imdb_through_proxies(tmp_path: Path) -> None:
+    lines, _ = run_demo(tmp_path, "--route", "imdb")
+    printed = "".join(lines)
     assert "crawl finished: 150 titles" in printed
     # The captcha proxy and the dead port were banned; tinyproxy carried the crawl.
     proxies = [line for line in lines if line.strip().startswith("proxy ")]
     assert len(proxies) == 3
     assert sum(" 0 bans, good" in line for line in proxies) == 1
     assert sum("dead" in line for line in proxies) == 2
-    assert validate_tiles(data) == []
-    assert (graph / "graph.gexf").is_file() and (graph / "graph.dot").is_file()
 
 
 def test_demo_refuses_a_crawl_folder_it_did_not_make(tmp_path: Path, capsys) -> None:

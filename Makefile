@@ -12,6 +12,7 @@ PORT     ?= 8000
 SITE_PORT ?= 8080
 TITLES   ?= 3000
 SEED     ?= 1
+ROUTE    ?= tmdb
 DB       ?= crawls/imdb.sqlite
 MAP      ?= site/data
 GRAPHDIR ?= build/graph
@@ -21,7 +22,7 @@ SHARED_FIXTURES ?= ../shared/fixtures/imdb
 .PHONY: help venv debs test lint demo sandbox fixtures export serve bench bench-reference clean
 
 help:
-	@echo "make demo     run the whole pipeline offline on the sandbox"
+	@echo "make demo     run the whole pipeline offline on the sandbox (ROUTE=tmdb|imdb)"
 	@echo "make test     run the test suite (sets up .venv first)"
 	@echo "make lint     ruff and mypy over the project"
 	@echo "make sandbox  serve a sandbox IMDb on 127.0.0.1:$(PORT) (TITLES=$(TITLES) SEED=$(SEED))"
@@ -70,7 +71,8 @@ serve: venv
 	$(PY) -m exporters.serve --port $(SITE_PORT) --data $(MAP) --quiet
 
 demo: venv debs
-	$(PY) -m devtools.demo --titles $(TITLES) --seed $(SEED) --map $(MAP) --serve $(SITE_PORT)
+	$(PY) -m devtools.demo --route $(ROUTE) --titles $(TITLES) --seed $(SEED) --map $(MAP) \
+	    --serve $(SITE_PORT)
 
 bench: venv
 	mkdir -p bench-results

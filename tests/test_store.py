@@ -208,3 +208,55 @@ def test_frontier_limit_stays_right_across_rollbacks_and_new_done_rows(store: St
     assert store.count_frontier() == 3  # rows: tt1 (now an alias of tt5), tt5, tt2
     assert store.add_to_frontier(["tt6", "tt7", "tt8"], depth=1, limit=4) == ["tt6", "tt7"]
     assert store.count_frontier() == 5
+
+
+# --- two sources ----------------------------------------------------------------------------
+
+
+def test_each_source_replaces_only_its_own_edges_and_imdb_s_metadata_wins(store: Store) -> None:
+    imdb_page = record("tt1", ["tt2", "tt3"], rating=8.1, votes=1000, year=1999)
+    store.save_page(imdb_page, requested_id="tt1", depth=0, origin="imdb")
+    tmdb_answer = record("tt1", ["tmdb:7", "tt2"], rating=7.4, votes=50, year=1999, tmdb_id=603)
+    store.save_page(tmdb_answer, requested_id="tmdb:603", depth=0, origin="tmdb")
+    assert list(store.edges("imdb")) == [("tt1", "tt2", 0), ("tt1", "tt3", 1)]
+    assert list(store.edges("tmdb")) == [("tt1", "tmdb:7", 0), ("tt1", "tt2", 1)]
+    (title,) = store.titles()
+    assert (title["rating"], title["votes"]) == (8.1, 1000)  # the IMDb page's, not TMDb's
+    assert store.tmdb_id_of("tt1") == 603 and store.aliases() == {"tmdb:603": "tt1"}
+    # TMDb again with a new list: its edges are replaced, IMDb's stay.
+    store.save_page(record("tt1", ["tt9"], tmdb_id=603), requested_id="tt1", depth=0,
+                    origin="tmdb")  # fmt: skip
+    assert list(store.edges("tmdb")) == [("tt1", "tt9", 0)]
+    assert len(list(store.edges("imdb"))) == 2
+    # Once tmdb:7 is known to be tt7, the edge pointing at it follows (from any source).
+    store.save_page(record("tt7", [], tmdb_id=7), requested_id="tmdb:7", depth=1, origin="tmdb")
+    store.save_page(record("tt1", ["tmdb:7"], tmdb_id=603), requested_id="tt1", depth=0,
+                    origin="tmdb")  # fmt: skip
+    assert [e for e in store.edges("tmdb") if e[0] == "tt1"] == [("tt1", "tt7", 0)]
+    assert store.resolve(["tmdb:7", "tmdb:8", "tt7"]) == ["tt7", "tmdb:8"]
+
+
+def test_each_source_has_its_own_frontier(store: Store) -> None:
+    store.add_to_frontier(["tt1", "tt2"], depth=0, origin="imdb")
+    store.add_to_frontier(["tt1"], depth=0, origin="tmdb")
+    store.save_page(record("tt1", []), requested_id="tt1", depth=0, origin="imdb")
+    assert store.state("tt1", "imdb") == "done" and store.state("tt1", "tmdb") == "pending"
+    assert [r.id for r in store.pending("tmdb")] == ["tt1"]
+    assert store.frontier_counts("imdb") == {"pending": 1, "done": 1, "failed": 0}
+    assert store.frontier_counts() == {"pending": 2, "done": 1, "failed": 0}
+
+
+def test_refresh_puts_back_only_what_that_source_fetched_long_ago(store: Store) -> None:
+    for tt in ("tt1", "tt2"):
+        store.add_to_frontier([tt], depth=0, origin="tmdb")
+        store.save_page(record(tt, []), requested_id=tt, depth=0, origin="tmdb")
+    store.save_page(record("tt1", []), requested_id="tt1", depth=0, origin="imdb")
+    # tt1 was fetched from TMDb 200 days ago.
+    store.db.execute(
+        "UPDATE title_fetches SET fetched_at = fetched_at - 200 * 86400 "
+        "WHERE title_id = 'tt1' AND origin = 'tmdb'"
+    )
+    assert store.refresh("tmdb", 180) == 1
+    assert store.state("tt1", "tmdb") == "pending" and store.state("tt2", "tmdb") == "done"
+    assert store.state("tt1", "imdb") == "done"  # IMDb's copy is IMDb's business
+    assert store.refresh("imdb", 180) == 0

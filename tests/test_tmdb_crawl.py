@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from collections import deque
 from pathlib import Path
 
@@ -51,6 +52,14 @@ def truth(u: Universe, seeds: list[int]) -> tuple[set[str], dict[str, list[str]]
                 seen.add(j)
                 queue.append(j)
     return {ident(u, i) for i in seen}, edges
+
+
+def movies(u: Universe, ids: list[str]) -> list[int]:
+    """The universe titles ``ids`` name, whether by IMDb id or by TMDb id."""
+    return [
+        u.index_of_tmdb(int(i[5:])) if i.startswith("tmdb:") else u.index(i)  # type: ignore[misc]
+        for i in ids
+    ]
 
 
 def tmdb_seeds(u: Universe, sandbox: Sandbox, n: int = 2) -> tuple[list[int], list[str]]:
@@ -192,7 +201,10 @@ def test_429_is_obeyed_and_the_crawl_completes(universe, tmp_path: Path) -> None
     titles, edges, summary = stored(db)
     assert summary["frontier"]["pending"] == summary["frontier"]["failed"] == 0
     assert len(titles) == titles_wanted  # max_titles counts titles, not their two ids
-    assert {tt: edges[tt] for tt in titles} == {tt: expected_edges[tt] for tt in titles}
+    # Titles past the limit were never fetched: edges name them by TMDb id, as TMDb does.
+    assert {tt: movies(universe, edges[tt]) for tt in titles} == {
+        tt: movies(universe, expected_edges[tt]) for tt in titles
+    }
     stats = json.loads(summary_path.read_text())["stats"]
     limited = served["tmdb_rate_limited"]
     assert limited >= 1 and stats.get("tmdb/429", 0) == limited
@@ -249,3 +261,49 @@ def test_a_map_exported_from_a_tmdb_crawl_validates(universe, tmp_path: Path) ->
     )  # fmt: skip
     assert check.returncode == 0, check.stdout + check.stderr
     assert "valid" in check.stdout
+
+
+def test_refresh_days_fetches_again_what_is_older_and_only_that(universe, tmp_path: Path) -> None:
+    with Sandbox(universe, small_pages=True, seed=3, tmdb_key=KEY, tmdb_rate=0) as sandbox:
+        indices, seeds = tmdb_seeds(universe, sandbox)
+        db = tmp_path / "crawl.sqlite"
+        run(command(sandbox, db, seeds))
+        with Store(db, create=False) as store:
+            old = sorted(t["id"] for t in store.titles())[:10]
+            # Ten titles were fetched from TMDb 200 days ago; one also has an IMDb list.
+            marks = ",".join("?" * len(old))
+            store.db.execute(
+                "UPDATE title_fetches SET fetched_at = fetched_at - 200 * 86400 "
+                f"WHERE origin = 'tmdb' AND title_id IN ({marks})",
+                old,
+            )
+            store.db.execute(
+                "INSERT INTO edges (source, origin, rank, target) VALUES (?, 'imdb', 0, 'tt1')",
+                (old[0],),
+            )
+        sandbox.reset_stats()
+        run([*command(sandbox, db, seeds), "-a", "refresh_days=180"])
+        served = sandbox.stats()
+    expected_titles, expected_edges = truth(universe, indices)
+    titles, edges, summary = stored(db)
+    assert titles == expected_titles and edges == expected_edges
+    assert summary["frontier"]["pending"] == 0
+    with Store(db, create=False) as store:
+        refetched = {store.tmdb_id_of(tt) for tt in old}
+        assert list(store.edges("imdb")) == [(old[0], "tt1", 0)]  # IMDb's list untouched
+    assert {int(k) for k in served["tmdb_fetches"]} == refetched
+
+
+def test_seeds_from_tmdb_s_daily_id_export(universe, tmp_path: Path) -> None:
+    with Sandbox(universe, small_pages=True, seed=3, tmdb_key=KEY, tmdb_rate=0) as sandbox:
+        export = tmp_path / "movie_ids_12_01_2026.json.gz"
+        urllib.request.urlretrieve(sandbox.export_url("12_01_2026"), export)
+        db = tmp_path / "crawl.sqlite"
+        cmd = crawl_command(sandbox.tmdb_url, db, [], spider="tmdb")  # an empty seeds=
+        run([*cmd, "-a", f"id_export={export}", "-a", "min_popularity=20", "-a", "max_depth=0"])
+    with Store(db, create=False) as store:
+        fetched = {store.tmdb_id_of(t["id"]) for t in store.titles()}
+    popular = {
+        universe.tmdb_id_of(i) for i in range(len(universe)) if universe.tmdb.popularity[i] >= 20
+    }
+    assert fetched == popular and 0 < len(popular) < len(universe)

@@ -116,9 +116,11 @@ def validate_tiles(
 
 def _read_mapinfo(d: Path) -> tuple[dict | None, list[Problem]]:
     info, problems = _load(d / "mapinfo.json")
-    if info is not None and not isinstance(info, dict):
-        problems.append(("mapinfo", "mapinfo.json is not an object"))
-    return (info if isinstance(info, dict) else None), problems
+    if problems:
+        return None, problems
+    if not isinstance(info, dict):  # a JSON null too: it is there, but holds no map
+        return None, [("mapinfo", "mapinfo.json is not an object")]
+    return info, []
 
 
 def _check_mapinfo_keys(info: dict) -> Iterator[Problem]:
@@ -318,7 +320,7 @@ def _read_quad_file(
 ) -> tuple[dict | None, list[Problem]]:
     """One quad_ (``compact``) or equad_ file, or None if it cannot be read as one."""
     data, problems = _load(path)
-    if data is None:
+    if problems:
         return None, problems
     name = path.name
     if not isinstance(data, dict):
@@ -523,8 +525,8 @@ def _check_tables(d: Path, info: dict, held: _Held) -> Iterator[Problem]:
     listed: set[str] = set()
     for k in range(buckets):
         table, problems = _load(d / f"table{k}.json")
-        yield from problems
-        if table is None:
+        if problems:
+            yield from problems
             continue
         if not isinstance(table, dict):
             yield "tables", f"table{k}.json is not an object"
@@ -585,7 +587,9 @@ def _is_number(v: object) -> bool:
     return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
 
 
-def _load(path: Path) -> tuple[object | None, list[Problem]]:
+def _load(path: Path) -> tuple[object, list[Problem]]:
+    """The JSON in ``path``, or the problem that it is missing or not strict JSON (a file
+    holding ``null`` is read, as None: the caller says it is not an object)."""
     if not path.is_file():
         return None, [("missing-file", f"{path.name} is missing")]
     try:

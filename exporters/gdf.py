@@ -130,35 +130,42 @@ def split_line(line: str) -> list[str | None]:
     fields: list[str | None] = []
     i, n = 0, len(line)
     while True:
-        if i < n and line[i] == "'":
-            j = i + 1
-            while True:
-                if j >= n:
-                    raise GdfError(f"unterminated quoted value in GDF line: {line!r}")
-                ch = line[j]
-                if ch == "\\":
-                    j += 2
-                    continue
-                if ch == "'" and (j + 1 == n or line[j + 1] == ","):
-                    break
-                j += 1
-            fields.append(_UNESCAPE.sub(_unescape_char, line[i + 1 : j]))
-            i = j + 1
-        else:
-            j = line.find(",", i)
-            if j < 0:
-                j = n
-            raw = line[i:j].strip()
-            fields.append(raw if raw else None)
-            i = j
+        value, i = _field_at(line, i)
+        fields.append(value)
         if i >= n:
             return fields
         if line[i] != ",":
             raise GdfError(f"expected a comma at column {i} of GDF line: {line!r}")
         i += 1
-        if i == n:
+        if i == n:  # a trailing comma: one more, empty field
             fields.append(None)
             return fields
+
+
+def _field_at(line: str, i: int) -> tuple[str | None, int]:
+    """The field that starts at column ``i``, and the column just after it."""
+    if i < len(line) and line[i] == "'":
+        end = _closing_quote(line, i + 1)
+        return _UNESCAPE.sub(_unescape_char, line[i + 1 : end]), end + 1
+    end = line.find(",", i)
+    if end < 0:
+        end = len(line)
+    return line[i:end].strip() or None, end
+
+
+def _closing_quote(line: str, j: int) -> int:
+    """The column of the quote that closes a quoted value whose text starts at ``j``: its
+    first unescaped quote that a comma or the end of the line follows."""
+    n = len(line)
+    while j < n:
+        ch = line[j]
+        if ch == "\\":
+            j += 2  # an escaped character, maybe a quote: never the end
+        elif ch == "'" and (j + 1 == n or line[j + 1] == ","):
+            return j
+        else:
+            j += 1
+    raise GdfError(f"unterminated quoted value in GDF line: {line!r}")
 
 
 def _columns(header: str, prefix: str) -> list[tuple[str, str]]:

@@ -128,45 +128,68 @@ def _split_shards(
     todo = sorted(by_key2.items())
     while todo:
         key, members = todo.pop()
-        segments = key.split(" ")
-        last, done = segments[-1], segments[:-1]
-
         if len(members) <= limit:
             shards[key] = members
             continue
-        own = members
-        if len(last) < MAX_KEY_CHARS:
-            n = len(last) + 1
-            base = key[: len(key) - len(last)]
-            subs: dict[str, list[int]] = defaultdict(list)
-            exact: list[int] = []
-            for i in members:  # most voted first, and so every sub-shard
-                prefixes = {
-                    w[:n] for w in _other_words(i, done, word_sets, all_words) if w.startswith(last)
-                }
-                if last in prefixes:  # a word that is exactly the segment
-                    exact.append(i)
-                for sub in sorted(prefixes - {last}):
-                    subs[base + sub].append(i)
-            if subs:
-                split.append(key)
-                todo.extend(sorted(subs.items()))
-                own = exact
+        subs, own = _split_by_prefix(key, members, word_sets, all_words)
+        if subs:
+            split.append(key)
+            todo.extend(sorted(subs.items()))
         if not own:
             continue
-        if len(own) > PAIR_FACTOR * limit and len(segments) < MAX_KEY_WORDS:
-            groups: dict[str, list[int]] = defaultdict(list)
-            for i in own:
-                others = _other_words(i, [*done, last], word_sets, all_words)
-                for c in sorted({w[:1] for w in others}):
-                    groups[f"{key} {c}"].append(i)
-            if groups:
-                paired.append(key)
-                shards[key] = own[:limit]
-                todo.extend(sorted(groups.items()))
-                continue
-        shards[key] = own
+        groups = (
+            _pair_by_next_word(key, own, word_sets, all_words)
+            if len(own) > PAIR_FACTOR * limit
+            else {}
+        )
+        if groups:
+            paired.append(key)
+            shards[key] = own[:limit]
+            todo.extend(sorted(groups.items()))
+        else:
+            shards[key] = own
     return shards, split, paired
+
+
+def _split_by_prefix(
+    key: str, members: list[int], word_sets: list[set[str]], all_words: list[set[str]]
+) -> tuple[dict[str, list[int]], list[int]]:
+    """An over-full shard split by one more character of its last segment: (sub-shards,
+    the members that stay under ``key``, those whose word is exactly the segment). No
+    sub-shards, and every member stays, if the segment is already ``MAX_KEY_CHARS`` long or
+    no word is longer."""
+    segments = key.split(" ")
+    last, done = segments[-1], segments[:-1]
+    if len(last) >= MAX_KEY_CHARS:
+        return {}, members
+    n = len(last) + 1
+    base = key[: len(key) - len(last)]
+    subs: dict[str, list[int]] = defaultdict(list)
+    exact: list[int] = []
+    for i in members:  # most voted first, and so every sub-shard
+        prefixes = {
+            w[:n] for w in _other_words(i, done, word_sets, all_words) if w.startswith(last)
+        }
+        if last in prefixes:  # a word that is exactly the segment
+            exact.append(i)
+        for sub in sorted(prefixes - {last}):
+            subs[base + sub].append(i)
+    return (subs, exact) if subs else ({}, members)
+
+
+def _pair_by_next_word(
+    key: str, own: list[int], word_sets: list[set[str]], all_words: list[set[str]]
+) -> dict[str, list[int]]:
+    """Titles that stay under ``key`` grouped again by the first character of each of their
+    other words, under ``key + " " + c``; none once a key has ``MAX_KEY_WORDS`` segments."""
+    segments = key.split(" ")
+    if len(segments) >= MAX_KEY_WORDS:
+        return {}
+    groups: dict[str, list[int]] = defaultdict(list)
+    for i in own:
+        for c in sorted({w[:1] for w in _other_words(i, segments, word_sets, all_words)}):
+            groups[f"{key} {c}"].append(i)
+    return groups
 
 
 def build_search_index(ts: TileSet, *, max_shard_entries: int = 1500) -> dict[str, bytes]:

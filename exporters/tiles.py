@@ -15,7 +15,7 @@ from __future__ import annotations
 import io
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,7 +25,7 @@ from .map_edges import SPEC_COMPACT_RELATIONS, SPEC_EDGE_CAP
 from .model import MapGraph
 from .search_index import iter_search_files
 from .shingle import iter_tile_files
-from .tileset import build_tileset
+from .tileset import TileSet, build_tileset
 
 logger = logging.getLogger(__name__)
 
@@ -89,6 +89,46 @@ def _remove_stale(out: Path, stale: set[Path]) -> None:
                 folder.rmdir()
 
 
+class _Files:
+    """Writes the files of one export into ``out``, counting them in ``stats``; ``stale`` is
+    what a previous export wrote that this one has not (yet)."""
+
+    def __init__(self, out: Path, stats: TileStats) -> None:
+        self.out = out
+        self.stats = stats
+        self.stale = _previous_files(out)
+
+    def put(self, name: str, data: bytes, kind: str) -> None:
+        path = self.out / name
+        if path in self.stale:
+            self.stale.discard(path)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        if not write_if_changed(path, data):
+            self.stats.unchanged += 1
+        self.stats.files += 1
+        self.stats.bytes += len(data)
+        self.stats.bytes_by_kind[kind] = self.stats.bytes_by_kind.get(kind, 0) + len(data)
+
+    def put_all(self, files: Iterable[tuple[str, bytes]], kind: str) -> None:
+        for name, data in files:
+            self.put(name, data, kind)
+
+
+def _tile_kind(name: str) -> str:
+    """What a shingle.js file counts as in ``bytes_by_kind``: quad, equad, table or mapinfo."""
+    if "_" in name:
+        return name.partition("_")[0]  # quad_lr.json -> quad
+    return re.sub(r"\d*\.json$", "", name)  # table12.json -> table
+
+
+def _write_preview_png(ts: TileSet, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    png = io.BytesIO()
+    write_preview(ts, png)
+    write_if_changed(path, png.getvalue())
+
+
 def write_tiles(
     graph: MapGraph,
     out_dir: str | Path,
@@ -118,7 +158,6 @@ def write_tiles(
     )
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    stale = _previous_files(out)
     stats = TileStats(
         nodes=graph.node_count,
         edges=int(ts.edges.a.shape[0]),
@@ -132,42 +171,24 @@ def write_tiles(
         map_width=ts.map_box[1] - ts.map_box[0],
         map_height=ts.map_box[3] - ts.map_box[2],
     )
-
-    def put(name: str, data: bytes, kind: str) -> None:
-        path = out / name
-        if path in stale:
-            stale.discard(path)
-        else:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        if not write_if_changed(path, data):
-            stats.unchanged += 1
-        stats.files += 1
-        stats.bytes += len(data)
-        stats.bytes_by_kind[kind] = stats.bytes_by_kind.get(kind, 0) + len(data)
-
+    files = _Files(out, stats)
     expected = 2 * ts.tree.size + 1  # quad_ and equad_ files, then tables and mapinfo
     for k, (name, data) in enumerate(iter_tile_files(ts)):
         if k % 256 == 0:
             report("quads", 0.8 * min(1.0, k / expected))
-        kind = name.split("_")[0] if "_" in name else re.sub(r"\d+\.json$", "", name)
-        put(name, data, kind.removesuffix(".json"))
+        files.put(name, data, _tile_kind(name))
     if legend:
-        put("legend.json", legend_json(ts), "legend")
+        files.put("legend.json", legend_json(ts), "legend")
     if search:
         report("search index", 0.8)
-        for name, data in iter_search_files(ts, max_shard_entries=search_shard_entries):
-            put(name, data, "search")
+        files.put_all(iter_search_files(ts, max_shard_entries=search_shard_entries), "search")
     if bitmaps:
         report("bitmaps", 0.9)
-        for name, data in iter_bitmaps(ts):
-            put(name, data, "image")
-    _remove_stale(out, stale - ({Path(preview)} if preview is not None else set()))
+        files.put_all(iter_bitmaps(ts), "image")
+    _remove_stale(out, files.stale - ({Path(preview)} if preview is not None else set()))
     report("preview", 0.97)
     if preview is not None:
-        Path(preview).parent.mkdir(parents=True, exist_ok=True)
-        png = io.BytesIO()
-        write_preview(ts, png)
-        write_if_changed(Path(preview), png.getvalue())
+        _write_preview_png(ts, Path(preview))
     logger.info(
         "tiles: %d quads (%d leaves, depth %d), %d files, %.1f MB in %s",
         stats.quads,

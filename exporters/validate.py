@@ -5,10 +5,15 @@ exporters check DIR`` (``cli``) prints them and exits 1 if there are any. Reads 
 directory, so it checks any writer's output (levels mode, i.e. ``data-format-version`` > 0).
 Each kind of problem is reported for at most ``MAX_EXAMPLES`` cases, then counted.
 
+``validate_tiles`` is a short driver: it reads ``mapinfo.json``, its tree and the quad files,
+then runs one check per group of rules, in the spec's order. Each check yields its problems as
+``(rule, message)`` pairs; each reader returns what it read along with its own.
+
 It imports nothing from the writer: the bucket hash (``reference_hash``) and the rule for a
 quad shingle.js draws (``deepest_view``) are written again here, straight from the spec and
 checked against its test vectors, so a mistake in the writer's version cannot pass both.
-One module of ~480 lines on purpose: it is the format's rule list, read top to bottom.
+One module of ~600 lines on purpose: it is the format's rule list, read top to bottom, and
+being one module keeps "imports nothing of the project" a one-line test.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +43,13 @@ _ENTITY = re.compile(r"&(?:amp|lt|gt|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);")
 _BOX = ("xmin", "xmax", "ymin", "ymax")
 
 
+Problem = tuple[str, str]  # (rule, message)
+
+
 class _Problems:
+    """The problems found, in the order found: at most ``MAX_EXAMPLES`` of each rule, then a
+    count of the rest."""
+
     def __init__(self) -> None:
         self.items: list[str] = []
         self.counts: Counter[str] = Counter()
@@ -46,6 +59,10 @@ class _Problems:
         if self.counts[rule] <= MAX_EXAMPLES:
             self.items.append(f"{rule}: {message}")
 
+    def extend(self, problems: Iterable[Problem]) -> None:
+        for rule, message in problems:
+            self.add(rule, message)
+
     def result(self) -> list[str]:
         extra = [
             f"{rule}: … and {count - MAX_EXAMPLES} more"
@@ -53,57 +70,6 @@ class _Problems:
             if count > MAX_EXAMPLES
         ]
         return self.items + extra
-
-
-def _is_number(v: object) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
-
-
-def _load(path: Path, problems: _Problems) -> object | None:
-    if not path.is_file():
-        problems.add("missing-file", f"{path.name} is missing")
-        return None
-    try:
-        return orjson.loads(path.read_bytes())  # strict: no NaN/Infinity, trailing commas
-    except orjson.JSONDecodeError as exc:
-        problems.add("invalid-json", f"{path.name} is not strict JSON: {exc}")
-        return None
-
-
-def _walk_tree(root: dict, problems: _Problems) -> dict[str, dict]:
-    """quad id -> tree node, checking shape and nesting on the way."""
-    quads: dict[str, dict] = {}
-    stack: list[tuple[dict, str, dict | None]] = [(root, "quad_", None)]
-    while stack:
-        node, qid, parent = stack.pop()
-        if not isinstance(node, dict) or not all(_is_number(node.get(k)) for k in _BOX):
-            problems.add("tree-box", f"{qid} has no numeric xmin/xmax/ymin/ymax")
-            continue
-        quads[qid] = node
-        if node["xmin"] > node["xmax"] or node["ymin"] > node["ymax"]:
-            problems.add("tree-box", f"{qid} box is inverted")
-        if parent is not None and not (
-            parent["xmin"] <= node["xmin"]
-            and node["xmax"] <= parent["xmax"]
-            and parent["ymin"] <= node["ymin"]
-            and node["ymax"] <= parent["ymax"]
-        ):
-            problems.add("tree-nesting", f"{qid} box is not inside its parent's box")
-        has_children = "left" in node or "right" in node
-        kind = node.get("type")
-        if kind not in ("SplitX", "SplitY", "Leaf"):
-            problems.add("tree-type", f"{qid} has type {kind!r}")
-        elif (kind == "Leaf") == has_children:
-            problems.add("tree-type", f"{qid} is {kind} but has children: {has_children}")
-        if has_children:
-            if "left" not in node or "right" not in node:
-                problems.add("tree-type", f"{qid} has only one child")
-                continue
-            if not _is_number(node.get("splitValue")):
-                problems.add("tree-type", f"{qid} has no numeric splitValue")
-            stack.append((node["right"], qid + "r", node))
-            stack.append((node["left"], qid + "l", node))
-    return quads
 
 
 def validate_tiles(
@@ -116,152 +82,140 @@ def validate_tiles(
 ) -> list[str]:
     """Every problem found in the graph directory (an empty list means valid)."""
     d = Path(directory)
-    problems = _Problems()
-    info = _load(d / "mapinfo.json", problems)
-    if not isinstance(info, dict):
-        if info is not None:
-            problems.add("mapinfo", "mapinfo.json is not an object")
-        return problems.result()
+    found = _Problems()
+    info, problems = _read_mapinfo(d)
+    found.extend(problems)
+    if info is None:
+        return found.result()
+    found.extend(_check_mapinfo_keys(info))
+    quads, problems = _read_tree(info)
+    found.extend(problems)
+    if quads is None:  # no tree, or no root box: nothing below can be checked
+        return found.result()
+    root = info["quadtree"]
+    width, height = root["xmax"] - root["xmin"], root["ymax"] - root["ymin"]
+    found.extend(_check_map_box(info, root, centre_tolerance))
+    found.extend(_check_quad_width(info, quads, width, height, quad_threshold))
+    held, problems = _read_quads(d, quads)
+    found.extend(problems)
+    found.extend(_check_node_homes(held))
+    for qid in held.relations:
+        found.extend(
+            _check_relations(held, qid, cap=max_edges_per_node, compact_limit=max_compact_relations)
+        )
+    found.extend(_check_cross_quad_edges(held))
+    found.extend(_check_no_xquad(d))
+    found.extend(_check_counts(info, held))
+    found.extend(_check_tables(d, info, held))
+    found.extend(_check_bitmaps(d, width, height))
+    return found.result()
+
+
+# --- mapinfo.json and its tree --------------------------------------------------------------
+
+
+def _read_mapinfo(d: Path) -> tuple[dict | None, list[Problem]]:
+    info, problems = _load(d / "mapinfo.json")
+    if problems:
+        return None, problems
+    if not isinstance(info, dict):  # a JSON null too: it is there, but holds no map
+        return None, [("mapinfo", "mapinfo.json is not an object")]
+    return info, []
+
+
+def _check_mapinfo_keys(info: dict) -> Iterator[Problem]:
     version = info.get("data-format-version")
     if not isinstance(version, int) or isinstance(version, bool) or version <= 0:
-        problems.add("mapinfo", f"data-format-version is {version!r}, expected 2 (levels mode)")
+        yield "mapinfo", f"data-format-version is {version!r}, expected 2 (levels mode)"
     for key in BACKEND_KEYS:
         if key in info:
-            problems.add("mapinfo", f"{key} must not be set for a static directory")
+            yield "mapinfo", f"{key} must not be set for a static directory"
     for key in ("averageQuadWidth", "totalMapWidth", "totalMapHeight", "minsize", "maxsize"):
         if not _is_number(info.get(key)):
-            problems.add("mapinfo", f"{key} is {info.get(key)!r}, expected a number")
-    if not isinstance(info.get("quadtree"), dict):
-        problems.add("mapinfo", "quadtree is missing")
-        return problems.result()
-    quads = _walk_tree(info["quadtree"], problems)
-    root = info["quadtree"]
-    if not all(_is_number(root.get(k)) for k in _BOX):
-        return problems.result()
+            yield "mapinfo", f"{key} is {info.get(key)!r}, expected a number"
 
+
+def _read_tree(info: dict) -> tuple[dict[str, dict] | None, list[Problem]]:
+    """quad id -> tree node, or None if there is no tree or its root has no box."""
+    root = info.get("quadtree")
+    if not isinstance(root, dict):
+        return None, [("mapinfo", "quadtree is missing")]
+    quads, problems = _walk_tree(root)
+    if not all(_is_number(root.get(k)) for k in _BOX):
+        return None, problems
+    return quads, problems
+
+
+def _walk_tree(root: dict) -> tuple[dict[str, dict], list[Problem]]:
+    """quad id -> tree node, checking shape and nesting on the way."""
+    quads: dict[str, dict] = {}
+    problems: list[Problem] = []
+    stack: list[tuple[dict, str, dict | None]] = [(root, "quad_", None)]
+    while stack:
+        node, qid, parent = stack.pop()
+        if not isinstance(node, dict) or not all(_is_number(node.get(k)) for k in _BOX):
+            problems.append(("tree-box", f"{qid} has no numeric xmin/xmax/ymin/ymax"))
+            continue
+        quads[qid] = node
+        problems.extend(_check_tree_node(node, qid, parent))
+        if "left" in node and "right" in node:
+            stack.append((node["right"], qid + "r", node))
+            stack.append((node["left"], qid + "l", node))
+    return quads, problems
+
+
+def _check_tree_node(node: dict, qid: str, parent: dict | None) -> Iterator[Problem]:
+    if node["xmin"] > node["xmax"] or node["ymin"] > node["ymax"]:
+        yield "tree-box", f"{qid} box is inverted"
+    if parent is not None and not (
+        parent["xmin"] <= node["xmin"]
+        and node["xmax"] <= parent["xmax"]
+        and parent["ymin"] <= node["ymin"]
+        and node["ymax"] <= parent["ymax"]
+    ):
+        yield "tree-nesting", f"{qid} box is not inside its parent's box"
+    has_children = "left" in node or "right" in node
+    kind = node.get("type")
+    if kind not in ("SplitX", "SplitY", "Leaf"):
+        yield "tree-type", f"{qid} has type {kind!r}"
+    elif (kind == "Leaf") == has_children:
+        yield "tree-type", f"{qid} is {kind} but has children: {has_children}"
+    if not has_children:
+        return
+    if "left" not in node or "right" not in node:
+        yield "tree-type", f"{qid} has only one child"
+    elif not _is_number(node.get("splitValue")):
+        yield "tree-type", f"{qid} has no numeric splitValue"
+
+
+def _check_map_box(info: dict, root: dict, centre_tolerance: float) -> Iterator[Problem]:
     width, height = root["xmax"] - root["xmin"], root["ymax"] - root["ymin"]
     for key, value in (("totalMapWidth", width), ("totalMapHeight", height)):
         if _is_number(info.get(key)) and not math.isclose(info[key], value, rel_tol=1e-9):
-            problems.add("mapinfo", f"{key} {info[key]} != root box {value}")
+            yield "mapinfo", f"{key} {info[key]} != root box {value}"
     cx, cy = (root["xmin"] + root["xmax"]) / 2, (root["ymin"] + root["ymax"]) / 2
     if abs(cx) > centre_tolerance * max(width, 1e-12) or abs(cy) > (
         centre_tolerance * max(height, 1e-12)
     ):
-        problems.add("not-centred", f"the map box is centred on ({cx}, {cy}), not (0, 0)")
+        yield "not-centred", f"the map box is centred on ({cx}, {cy}), not (0, 0)"
 
+
+def _check_quad_width(
+    info: dict, quads: dict[str, dict], width: float, height: float, threshold: float
+) -> Iterator[Problem]:
+    """averageQuadWidth is the leaves' mean width, and every quad is drawn at it."""
+    awidth = info.get("averageQuadWidth")
+    if not isinstance(awidth, int | float) or not _is_number(awidth):
+        return  # _check_mapinfo_keys said so
     leaves = [q for q in quads.values() if q.get("type") == "Leaf" or "left" not in q]
     average = sum(q["xmax"] - q["xmin"] for q in leaves) / max(len(leaves), 1)
-    awidth = info.get("averageQuadWidth")
-    if isinstance(awidth, int | float) and _is_number(awidth):
-        if awidth <= 0:
-            problems.add("mapinfo", f"averageQuadWidth is {awidth}, must be > 0")
-        if not math.isclose(awidth, average, rel_tol=1e-9, abs_tol=1e-12):
-            problems.add("average-quad-width", f"averageQuadWidth {awidth} != leaf mean {average}")
-        _check_drawable(
-            quads,
-            float(awidth),
-            map_width=width,
-            map_height=height,
-            threshold=quad_threshold,
-            problems=problems,
-        )
-
-    # --- quad files -----------------------------------------------------------------------
-    where: dict[str, list[str]] = defaultdict(list)  # node id -> quads holding it
-    nodes_by_id: dict[str, dict] = {}
-    idmaps: dict[str, dict] = {}
-    relations: dict[str, tuple[list, list]] = {}
-    for qid in sorted(quads):
-        box = quads[qid]
-        loaded = {}
-        for prefix, compact in (("quad_", True), ("equad_", False)):
-            name = prefix + qid[len("quad_") :] + ".json"
-            data = _load(d / name, problems)
-            if data is None:
-                continue
-            if not isinstance(data, dict):
-                problems.add("quad-file", f"{name} is not an object")
-                continue
-            header = data.get("header")
-            if not isinstance(header, dict) or header.get("compact") is not compact:
-                problems.add("quad-header", f"{name} header.compact must be {compact}")
-            elif any(header.get(k) != box[k] for k in _BOX):
-                problems.add("quad-header", f"{name} header box differs from mapinfo's {qid}")
-            if data.get("referenced", []) != []:
-                problems.add("quad-file", f"{name} referenced must be []")
-            if not isinstance(data.get("idmap"), dict) or not isinstance(data.get("nodes"), list):
-                problems.add("quad-file", f"{name} needs an idmap object and a nodes array")
-                continue
-            if not isinstance(data.get("relations"), list):
-                problems.add("quad-file", f"{name} needs a relations array")
-                data["relations"] = []
-            loaded[prefix] = data
-        if "quad_" not in loaded:
-            continue
-        data = loaded["quad_"]
-        if "equad_" in loaded and (
-            loaded["equad_"]["idmap"] != data["idmap"]
-            or _core(loaded["equad_"]["nodes"]) != _core(data["nodes"])
-        ):
-            problems.add("quad-file", f"equad and quad files of {qid} hold different nodes")
-        idmap, nodes = data["idmap"], data["nodes"]
-        idmaps[qid] = idmap
-        if len(idmap) != len(nodes):
-            problems.add("idmap", f"{qid}: idmap has {len(idmap)} ids, nodes {len(nodes)}")
-        for k, node in enumerate(nodes):
-            _check_node(node, qid, k, idmap, box, problems)
-            if isinstance(node, dict) and isinstance(node.get("nodeid"), str):
-                where[node["nodeid"]].append(qid)
-                nodes_by_id[node["nodeid"]] = node
-        relations[qid] = (
-            data["relations"],
-            loaded["equad_"]["relations"] if "equad_" in loaded else [],
-        )
-    for node_id, holders in where.items():
-        if len(holders) > 1:
-            problems.add("node-in-many-quads", f"{node_id} is in {', '.join(sorted(holders))}")
-    for qid, (compact_rels, full_rels) in relations.items():
-        _check_relations(
-            qid,
-            compact_rels,
-            full_rels,
-            idmaps,
-            problems,
-            max_edges_per_node,
-            max_compact_relations,
-        )
-    _check_cross_quad_edges({qid: full for qid, (_, full) in relations.items()}, problems)
-    for stray in sorted(d.glob("xquad_*.json")):
-        problems.add("xquad-file", f"{stray.name}: shingle.js never reads xquad_ files")
-
-    # --- sizes ----------------------------------------------------------------------------
-    sizes = [n["size"] for n in nodes_by_id.values() if _is_number(n.get("size"))]
-    if sizes:
-        for key, value in (("minsize", min(sizes)), ("maxsize", max(sizes))):
-            if info.get(key) != value:
-                problems.add("min-max-size", f"{key} is {info.get(key)}, nodes give {value}")
-    count = len(nodes_by_id)
-    if "nrnodes" in info and info["nrnodes"] != count:
-        problems.add("mapinfo", f"nrnodes is {info['nrnodes']}, the quads hold {count}")
-    drawn = {
-        frozenset((key[1], key[3]))
-        for _, full in relations.values()
-        for key in map(_relation_key, full)
-        if key is not None
-    }
-    if "nredges" in info and info["nredges"] != len(drawn):
-        problems.add("mapinfo", f"nredges is {info['nredges']}, the equad files hold {len(drawn)}")
-
-    # --- hash tables ----------------------------------------------------------------------
-    buckets = info.get("symTableSize", 211)
-    expected = 211 if count <= 2_000_000 else 2111
-    if buckets != expected:
-        problems.add("tables", f"symTableSize is {buckets}, expected {expected} for {count} nodes")
-    if isinstance(buckets, int) and buckets > 0:
-        _check_tables(d, buckets, nodes_by_id, where, problems)
-
-    _check_bitmaps(d, width, height, problems)
-    return problems.result()
+    if awidth <= 0:
+        yield "mapinfo", f"averageQuadWidth is {awidth}, must be > 0"
+    if not math.isclose(awidth, average, rel_tol=1e-9, abs_tol=1e-12):
+        yield "average-quad-width", f"averageQuadWidth {awidth} != leaf mean {average}"
+    yield from _check_drawable(
+        quads, float(awidth), map_width=width, map_height=height, threshold=threshold
+    )
 
 
 def reference_hash(node_id: str, buckets: int) -> int:
@@ -302,8 +256,7 @@ def _check_drawable(
     map_width: float,
     map_height: float,
     threshold: float,
-    problems: _Problems,
-) -> None:
+) -> Iterator[Problem]:
     """Every quad is at least ``threshold`` of the deepest view on each axis, on every screen
     of ``SCREENS``: shingle.js skips a smaller one, with its subtree."""
     views = [deepest_view(average, map_width, map_height, screen) for screen in SCREENS]
@@ -313,7 +266,7 @@ def _check_drawable(
         w, h = q["xmax"] - q["xmin"], q["ymax"] - q["ymin"]
         # A hair of slack: the files round coordinates.
         if w < min_w * (1 - 1e-6) or h < min_h * (1 - 1e-6):
-            problems.add(
+            yield (
                 "thin-quad",
                 f"{qid} is {w:g} x {h:g}, under {min_w:g} x {min_h:g} ({threshold} of "
                 f"shingle's deepest view on screens {min(SCREENS):g}:1 to "
@@ -321,31 +274,94 @@ def _check_drawable(
             )
 
 
-def _check_node(  # noqa: PLR0917
-    node, qid: str, k: int, idmap: dict, box: dict, problems: _Problems
-) -> None:
+# --- the quad files -------------------------------------------------------------------------
+
+
+@dataclass
+class _Held:
+    """What the quad files hold, for the rules that look across files."""
+
+    where: defaultdict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    nodes_by_id: dict[str, dict] = field(default_factory=dict)
+    idmaps: dict[str, dict] = field(default_factory=dict)  # quad id -> its idmap
+    # quad id -> (the quad_ file's relations, the equad_ file's)
+    relations: dict[str, tuple[list, list]] = field(default_factory=dict)
+
+    def add(self, qid: str, compact: dict, full: dict | None) -> None:
+        self.idmaps[qid] = compact["idmap"]
+        for node in compact["nodes"]:
+            if isinstance(node, dict) and isinstance(node.get("nodeid"), str):
+                self.where[node["nodeid"]].append(qid)
+                self.nodes_by_id[node["nodeid"]] = node
+        self.relations[qid] = (compact["relations"], full["relations"] if full is not None else [])
+
+
+def _read_quads(d: Path, quads: dict[str, dict]) -> tuple[_Held, list[Problem]]:
+    """Read and check each quad's pair of files, quad by quad (so the problems come in quad
+    order); gather what they hold for the rules across files."""
+    held = _Held()
+    problems: list[Problem] = []
+    for qid in sorted(quads):
+        box = quads[qid]
+        suffix = qid[len("quad_") :] + ".json"
+        compact, found = _read_quad_file(d / ("quad_" + suffix), qid, box, compact=True)
+        problems += found
+        full, found = _read_quad_file(d / ("equad_" + suffix), qid, box, compact=False)
+        problems += found
+        if compact is None:
+            continue
+        problems.extend(_check_quad(qid, box, compact, full))
+        held.add(qid, compact, full)
+    return held, problems
+
+
+def _read_quad_file(
+    path: Path, qid: str, box: dict, *, compact: bool
+) -> tuple[dict | None, list[Problem]]:
+    """One quad_ (``compact``) or equad_ file, or None if it cannot be read as one."""
+    data, problems = _load(path)
+    if problems:
+        return None, problems
+    name = path.name
+    if not isinstance(data, dict):
+        return None, [("quad-file", f"{name} is not an object")]
+    header = data.get("header")
+    if not isinstance(header, dict) or header.get("compact") is not compact:
+        problems.append(("quad-header", f"{name} header.compact must be {compact}"))
+    elif any(header.get(k) != box[k] for k in _BOX):
+        problems.append(("quad-header", f"{name} header box differs from mapinfo's {qid}"))
+    if data.get("referenced", []) != []:
+        problems.append(("quad-file", f"{name} referenced must be []"))
+    if not isinstance(data.get("idmap"), dict) or not isinstance(data.get("nodes"), list):
+        problems.append(("quad-file", f"{name} needs an idmap object and a nodes array"))
+        return None, problems
+    if not isinstance(data.get("relations"), list):
+        problems.append(("quad-file", f"{name} needs a relations array"))
+        data["relations"] = []  # so the relation rules still run on the other file
+    return data, problems
+
+
+def _check_quad(qid: str, box: dict, compact: dict, full: dict | None) -> Iterator[Problem]:
+    if full is not None and (
+        full["idmap"] != compact["idmap"] or _core(full["nodes"]) != _core(compact["nodes"])
+    ):
+        yield "quad-file", f"equad and quad files of {qid} hold different nodes"
+    idmap, nodes = compact["idmap"], compact["nodes"]
+    if len(idmap) != len(nodes):
+        yield "idmap", f"{qid}: idmap has {len(idmap)} ids, nodes {len(nodes)}"
+    for k, node in enumerate(nodes):
+        yield from _check_node(node, qid, k, idmap, box)
+
+
+def _check_node(node: object, qid: str, k: int, idmap: dict, box: dict) -> Iterator[Problem]:
     if not isinstance(node, dict) or not isinstance(node.get("nodeid"), str):
-        problems.add("node", f"{qid} node #{k} has no string nodeid")
+        yield "node", f"{qid} node #{k} has no string nodeid"
         return
     nid = node["nodeid"]
     if idmap.get(nid) != k:
-        problems.add("idmap", f"{qid}: idmap[{nid!r}] is {idmap.get(nid)!r}, node is #{k}")
-    name = node.get("name")
-    if not isinstance(name, str) or not name.strip():
-        problems.add("node-name", f"{nid} has an empty name (shingle.js would not draw it)")
-    elif "<" in name or _ENTITY.sub("", name).count("&"):
-        problems.add("node-name", f"{nid} name {name!r} is not HTML-safe (raw < or &)")
-    elif re.search("[\x00-\x1f\x7f]", name):
-        problems.add("node-name", f"{nid} name has control characters")
-    for key in ("x", "y", "size"):
-        if not _is_number(node.get(key)):
-            problems.add("node", f"{nid} {key} is {node.get(key)!r}, expected a number")
-    comm = node.get("community")
-    if not isinstance(comm, int) or isinstance(comm, bool) or comm < 0:
-        problems.add("node-community", f"{nid} community is {comm!r}, expected an integer >= 0")
-    tne = node.get("tne")
-    if tne is not None and (not isinstance(tne, int) or isinstance(tne, bool)):
-        problems.add("node", f"{nid} tne is {tne!r}, expected an integer")
+        yield "idmap", f"{qid}: idmap[{nid!r}] is {idmap.get(nid)!r}, node is #{k}"
+    yield from _check_name(nid, node.get("name"))
+    yield from _check_node_values(nid, node)
     if (
         _is_number(node.get("x"))
         and _is_number(node.get("y"))
@@ -353,27 +369,43 @@ def _check_node(  # noqa: PLR0917
             box["xmin"] <= node["x"] <= box["xmax"] and box["ymin"] <= node["y"] <= box["ymax"]
         )
     ):
-        problems.add("node-outside-quad", f"{nid} at ({node['x']}, {node['y']}) is outside {qid}")
+        yield "node-outside-quad", f"{nid} at ({node['x']}, {node['y']}) is outside {qid}"
 
 
-def _check_cross_quad_edges(full: dict[str, list[Any]], problems: _Problems) -> None:
-    """An edge between two quads is listed in both quads' equad files (spec section 4)."""
-    Edge = frozenset[tuple[str, str]]  # its two (quad, node id) ends
-    edges: dict[str, set[Edge]] = {}
-    for qid, rels in full.items():
-        found = (_relation_key(rel) for rel in rels)
-        edges[qid] = {frozenset(((k[0], k[1]), (k[2], k[3]))) for k in found if k is not None}
-    for qid, ends_of in sorted(edges.items()):
-        for edge in sorted(ends_of, key=sorted):
-            ends = sorted(edge)
-            for other, node in ends:
-                if other != qid and other in edges and edge not in edges[other]:
-                    mate = next(n for q, n in ends if (q, n) != (other, node))
-                    problems.add(
-                        "relation-one-sided",
-                        f"equad file of {qid} lists {mate}-{node}, the equad file of {other} "
-                        "does not",
-                    )
+def _check_name(nid: str, name: object) -> Iterator[Problem]:
+    """shingle.js draws a name as HTML: it must be there, and escaped."""
+    if not isinstance(name, str) or not name.strip():
+        yield "node-name", f"{nid} has an empty name (shingle.js would not draw it)"
+    elif "<" in name or _ENTITY.sub("", name).count("&"):
+        yield "node-name", f"{nid} name {name!r} is not HTML-safe (raw < or &)"
+    elif re.search("[\x00-\x1f\x7f]", name):
+        yield "node-name", f"{nid} name has control characters"
+
+
+def _check_node_values(nid: str, node: dict) -> Iterator[Problem]:
+    for key in ("x", "y", "size"):
+        if not _is_number(node.get(key)):
+            yield "node", f"{nid} {key} is {node.get(key)!r}, expected a number"
+    comm = node.get("community")
+    if not isinstance(comm, int) or isinstance(comm, bool) or comm < 0:
+        yield "node-community", f"{nid} community is {comm!r}, expected an integer >= 0"
+    tne = node.get("tne")
+    if tne is not None and (not isinstance(tne, int) or isinstance(tne, bool)):
+        yield "node", f"{nid} tne is {tne!r}, expected an integer"
+
+
+def _check_node_homes(held: _Held) -> Iterator[Problem]:
+    for node_id, holders in held.where.items():
+        if len(holders) > 1:
+            yield "node-in-many-quads", f"{node_id} is in {', '.join(sorted(holders))}"
+
+
+def _check_no_xquad(d: Path) -> Iterator[Problem]:
+    for stray in sorted(d.glob("xquad_*.json")):
+        yield "xquad-file", f"{stray.name}: shingle.js never reads xquad_ files"
+
+
+# --- relations ------------------------------------------------------------------------------
 
 
 def _relation_key(rel: object) -> tuple[str, str, str, str] | None:
@@ -386,91 +418,157 @@ def _relation_key(rel: object) -> tuple[str, str, str, str] | None:
     return None
 
 
-def _check_relations(  # noqa: PLR0917
-    qid, compact_rels, full_rels, idmaps, problems, cap, compact_limit
-) -> None:
+def _check_relations(held: _Held, qid: str, *, cap: int, compact_limit: int) -> Iterator[Problem]:
+    """The relations of one quad's two files: each well-formed and listed once, each node
+    within the edge cap, and the quad_ file's a subset of the equad_ file's."""
+    compact_rels, full_rels = held.relations[qid]
+    idmaps = held.idmaps
     if len(compact_rels) > compact_limit:
-        problems.add(
-            "compact-relations", f"quad file {qid} has {len(compact_rels)} > {compact_limit}"
-        )
-    full_keys = set()
-    for label, rels in (("quad", compact_rels), ("equad", full_rels)):
-        per_node: Counter[str] = Counter()
-        seen = set()
-        for rel in rels:
-            key = _relation_key(rel)
-            if key is None:
-                problems.add("relation", f"{label} file of {qid} has a malformed relation {rel!r}")
-                continue
-            qa, na, qb, nb = key
-            if key in seen:
-                problems.add("relation", f"{label} file of {qid} lists {na}-{nb} twice")
-            seen.add(key)
-            if qid not in (qa, qb):
-                problems.add("relation", f"{label} file of {qid}: {na}-{nb} touches neither node")
-            for q, n in ((qa, na), (qb, nb)):
-                if q not in idmaps:
-                    problems.add("relation", f"{label} file of {qid} names unknown quad {q!r}")
-                elif n not in idmaps[q]:
-                    problems.add("relation", f"{label} file of {qid}: {n} is not in {q}")
-                elif q == qid:
-                    per_node[n] += 1
-        for n, k in per_node.items():
-            if k > cap:
-                problems.add("edge-cap", f"{label} file of {qid}: {n} has {k} > {cap} edges")
-        if label == "equad":
-            full_keys = seen
-        else:
-            compact_keys = seen
+        yield "compact-relations", f"quad file {qid} has {len(compact_rels)} > {compact_limit}"
+    yield from _check_relation_list("quad", qid, compact_rels, idmaps, cap)
+    yield from _check_relation_list("equad", qid, full_rels, idmaps, cap)
+    compact_keys, full_keys = (
+        {key for key in map(_relation_key, rels) if key is not None}
+        for rels in (compact_rels, full_rels)
+    )
     if full_rels and not compact_keys <= full_keys:
-        problems.add("relation", f"quad file of {qid} has relations its equad file lacks")
+        yield "relation", f"quad file of {qid} has relations its equad file lacks"
 
 
-def _check_tables(d: Path, buckets: int, nodes_by_id, where, problems: _Problems) -> None:
-    found: set[str] = set()
+def _check_relation_list(
+    label: str, qid: str, rels: list, idmaps: dict[str, dict], cap: int
+) -> Iterator[Problem]:
+    per_node: Counter[str] = Counter()
+    seen = set()
+    for rel in rels:
+        key = _relation_key(rel)
+        if key is None:
+            yield "relation", f"{label} file of {qid} has a malformed relation {rel!r}"
+            continue
+        if key in seen:
+            yield "relation", f"{label} file of {qid} lists {key[1]}-{key[3]} twice"
+        seen.add(key)
+        yield from _check_relation_ends(label, qid, key, idmaps)
+        ends = ((key[0], key[1]), (key[2], key[3]))
+        per_node.update(n for q, n in ends if q == qid and n in idmaps.get(q, ()))
+    for n, k in per_node.items():
+        if k > cap:
+            yield "edge-cap", f"{label} file of {qid}: {n} has {k} > {cap} edges"
+
+
+def _check_relation_ends(
+    label: str, qid: str, key: tuple[str, str, str, str], idmaps: dict[str, dict]
+) -> Iterator[Problem]:
+    qa, na, qb, nb = key
+    if qid not in (qa, qb):
+        yield "relation", f"{label} file of {qid}: {na}-{nb} touches neither node"
+    for q, n in ((qa, na), (qb, nb)):
+        if q not in idmaps:
+            yield "relation", f"{label} file of {qid} names unknown quad {q!r}"
+        elif n not in idmaps[q]:
+            yield "relation", f"{label} file of {qid}: {n} is not in {q}"
+
+
+def _check_cross_quad_edges(held: _Held) -> Iterator[Problem]:
+    """An edge between two quads is listed in both quads' equad files (spec section 4)."""
+    Edge = frozenset[tuple[str, str]]  # its two (quad, node id) ends
+    edges: dict[str, set[Edge]] = {}
+    for qid, (_, rels) in held.relations.items():
+        found = (_relation_key(rel) for rel in rels)
+        edges[qid] = {frozenset(((k[0], k[1]), (k[2], k[3]))) for k in found if k is not None}
+    for qid, ends_of in sorted(edges.items()):
+        for edge in sorted(ends_of, key=sorted):
+            ends = sorted(edge)
+            for other, node in ends:
+                if other != qid and other in edges and edge not in edges[other]:
+                    mate = next(n for q, n in ends if (q, n) != (other, node))
+                    yield (
+                        "relation-one-sided",
+                        f"equad file of {qid} lists {mate}-{node}, the equad file of {other} "
+                        "does not",
+                    )
+
+
+# --- counts, hash tables, bitmaps -----------------------------------------------------------
+
+
+def _check_counts(info: dict, held: _Held) -> Iterator[Problem]:
+    """minsize, maxsize, nrnodes and nredges are what the quad files hold."""
+    sizes = [n["size"] for n in held.nodes_by_id.values() if _is_number(n.get("size"))]
+    if sizes:
+        for key, value in (("minsize", min(sizes)), ("maxsize", max(sizes))):
+            if info.get(key) != value:
+                yield "min-max-size", f"{key} is {info.get(key)}, nodes give {value}"
+    count = len(held.nodes_by_id)
+    if "nrnodes" in info and info["nrnodes"] != count:
+        yield "mapinfo", f"nrnodes is {info['nrnodes']}, the quads hold {count}"
+    drawn = {
+        frozenset((key[1], key[3]))
+        for _, full in held.relations.values()
+        for key in map(_relation_key, full)
+        if key is not None
+    }
+    if "nredges" in info and info["nredges"] != len(drawn):
+        yield "mapinfo", f"nredges is {info['nredges']}, the equad files hold {len(drawn)}"
+
+
+def _check_tables(d: Path, info: dict, held: _Held) -> Iterator[Problem]:
+    """symTableSize suits the node count, and the table files list every node once, in the
+    bucket ``reference_hash`` gives it, with its position and quad."""
+    buckets = info.get("symTableSize", 211)
+    count = len(held.nodes_by_id)
+    expected = 211 if count <= 2_000_000 else 2111
+    if buckets != expected:
+        yield "tables", f"symTableSize is {buckets}, expected {expected} for {count} nodes"
+    if not isinstance(buckets, int) or buckets <= 0:
+        return
+    listed: set[str] = set()
     for k in range(buckets):
-        table = _load(d / f"table{k}.json", problems)
-        if table is None:
+        table, problems = _load(d / f"table{k}.json")
+        if problems:
+            yield from problems
             continue
         if not isinstance(table, dict):
-            problems.add("tables", f"table{k}.json is not an object")
+            yield "tables", f"table{k}.json is not an object"
             continue
-        for nid, entry in table.items():
-            found.add(nid)
-            node = nodes_by_id.get(nid)
-            if node is None:
-                problems.add("tables", f"table{k}.json lists {nid}, which no quad holds")
-                continue
-            if reference_hash(nid, buckets) != k:
-                problems.add(
-                    "tables",
-                    f"{nid} is in table{k}, its hash says table{reference_hash(nid, buckets)}",
-                )
-            quad = where[nid][0] if where.get(nid) else None
-            if entry != [node.get("x"), node.get("y"), quad]:
-                problems.add("tables", f"{nid} entry {entry!r} != [x, y, quad] {quad}")
-    for nid in sorted(set(nodes_by_id) - found):
-        problems.add("tables", f"{nid} is in no table file")
+        listed.update(table)
+        yield from _check_table(k, table, buckets, held)
+    for nid in sorted(set(held.nodes_by_id) - listed):
+        yield "tables", f"{nid} is in no table file"
     if (d / f"table{buckets}.json").exists():
-        problems.add("tables", f"table{buckets}.json exists beyond symTableSize {buckets}")
+        yield "tables", f"table{buckets}.json exists beyond symTableSize {buckets}"
 
 
-def _check_bitmaps(d: Path, width: float, height: float, problems: _Problems) -> None:
+def _check_table(k: int, table: dict, buckets: int, held: _Held) -> Iterator[Problem]:
+    for nid, entry in table.items():
+        node = held.nodes_by_id.get(nid)
+        if node is None:
+            yield "tables", f"table{k}.json lists {nid}, which no quad holds"
+            continue
+        if reference_hash(nid, buckets) != k:
+            yield (
+                "tables",
+                f"{nid} is in table{k}, its hash says table{reference_hash(nid, buckets)}",
+            )
+        quad = held.where[nid][0] if held.where.get(nid) else None
+        if entry != [node.get("x"), node.get("y"), quad]:
+            yield "tables", f"{nid} entry {entry!r} != [x, y, quad] {quad}"
+
+
+def _check_bitmaps(d: Path, width: float, height: float) -> Iterator[Problem]:
     images = [p for p in (d / "image_2400.jpg", d / "image_2400low.jpg") if p.is_file()]
-    if not images:
-        return
     for path in images:
         try:
             with Image.open(path) as im:
                 w, h = im.size
         except OSError as exc:
-            problems.add("bitmap", f"{path.name} cannot be read: {exc}")
+            yield "bitmap", f"{path.name} cannot be read: {exc}"
             continue
         if width <= 0 or height <= 0:
             continue
         off = abs(h - w * height / width) if w >= h else abs(w - h * width / height)
         if off > 1:
-            problems.add(
+            yield (
                 "bitmap-aspect",
                 f"{path.name} is {w}x{h}, the map is {width:g}x{height:g} "
                 f"({off:.1f} px off its aspect ratio)",
@@ -483,3 +581,18 @@ def _core(nodes: object) -> object:
     if not isinstance(nodes, list):
         return nodes
     return [{k: n.get(k) for k in SHINGLE_FIELDS} if isinstance(n, dict) else n for n in nodes]
+
+
+def _is_number(v: object) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def _load(path: Path) -> tuple[object, list[Problem]]:
+    """The JSON in ``path``, or the problem that it is missing or not strict JSON (a file
+    holding ``null`` is read, as None: the caller says it is not an object)."""
+    if not path.is_file():
+        return None, [("missing-file", f"{path.name} is missing")]
+    try:
+        return orjson.loads(path.read_bytes()), []  # strict: no NaN/Infinity, trailing commas
+    except orjson.JSONDecodeError as exc:
+        return None, [("invalid-json", f"{path.name} is not strict JSON: {exc}")]

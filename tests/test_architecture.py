@@ -200,16 +200,20 @@ def _strongly_connected(graph: dict[str, dict[str, Import]]) -> list[list[str]]:
             if work:
                 parent = work[-1][0]
                 low[parent] = min(low[parent], low[node])
-            if low[node] == index[node]:
-                component = []
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    component.append(member)
-                    if member == node:
-                        break
-                components.append(sorted(component))
+            if low[node] == index[node]:  # node is the root of a component: pop it
+                components.append(_pop_component(stack, on_stack, node))
     return components
+
+
+def _pop_component(stack: list[str], on_stack: set[str], root: str) -> list[str]:
+    """The members of ``root``'s component, off the top of Tarjan's stack down to ``root``."""
+    component = []
+    while True:
+        member = stack.pop()
+        on_stack.discard(member)
+        component.append(member)
+        if member == root:
+            return sorted(component)
 
 
 def _shortest_cycle(graph: dict[str, dict[str, Import]], start: str, inside: set[str]):

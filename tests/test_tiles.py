@@ -572,6 +572,23 @@ def test_validator_names_a_missing_mapinfo(tmp_path):
     assert validate_tiles(tmp_path) == ["missing-file: mapinfo.json is missing"]
 
 
+@pytest.mark.parametrize(
+    ("name", "problem"),
+    [
+        ("mapinfo.json", "mapinfo: mapinfo.json is not an object"),
+        ("quad_l.json", "quad-file: quad_l.json is not an object"),
+        ("equad_r.json", "quad-file: equad_r.json is not an object"),
+        ("table5.json", "tables: table5.json is not an object"),
+    ],
+)
+def test_validator_names_a_file_that_holds_null(name, problem, golden_dir, tmp_path):
+    # JSON null is valid JSON: the file must not pass as read, nor as missing.
+    d = tmp_path / "tiles"
+    shutil.copytree(golden_dir, d)
+    (d / name).write_bytes(b"null")
+    assert problem in validate_tiles(d)
+
+
 # --- beyond the format: legend, search index, bitmaps ---------------------------------------
 
 

@@ -34,7 +34,7 @@ import re
 import sys
 import time
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -178,18 +178,10 @@ def blocks(path: Path, kind: str) -> Iterator[tuple[int, list[bytes]]]:
     what = f"IMDb's {kind}.tsv{'.gz' if path.name.endswith('.gz') else ''}"
     try:
         with _open(path) as stream:
-            rest = b""
-            first = 1  # line number of the first row of the next block
+            first = 2  # line number of the first row of the next block
             header_seen = False
-            while True:
-                chunk = stream.read(BLOCK)
-                if not chunk:
-                    break
-                lines = (rest + chunk).split(b"\n")
-                rest = lines.pop()
-                if not header_seen and not lines and len(rest) > BLOCK:
-                    raise DatasetError(f"{path}: not {what}: no line end in its first 4 MB")
-                if not header_seen and lines:
+            for lines in _line_blocks(stream, path, what):
+                if not header_seen:
                     header = lines.pop(0).rstrip(b"\r")
                     if header != expected:
                         raise DatasetError(
@@ -197,20 +189,28 @@ def blocks(path: Path, kind: str) -> Iterator[tuple[int, list[bytes]]]:
                             f"expected the header {expected.decode()!r}"
                         )
                     header_seen = True
-                    first = 2
                 if lines:
                     yield first, lines
                     first += len(lines)
             if not header_seen:
-                if rest.rstrip(b"\r") != expected:
-                    shown = f"{rest[:80]!r}" if rest else "nothing"
-                    raise DatasetError(f"{path}: not {what}: it holds {shown}")
-                return
-            if rest:  # a last row without a line end
-                yield first, [rest]
+                raise DatasetError(f"{path}: not {what}: it holds nothing")
     except (OSError, EOFError, zlib.error) as exc:
         # gzip.BadGzipFile is an OSError; a truncated stream is an EOFError.
         raise DatasetError(f"{path}: not a readable {what} ({exc})") from None
+
+
+def _line_blocks(stream: io.BufferedIOBase, path: Path, what: str) -> Iterator[list[bytes]]:
+    """Whole lines, a block at a time; the last line may lack its line end."""
+    rest = b""
+    while chunk := stream.read(BLOCK):
+        lines = (rest + chunk).split(b"\n")
+        rest = lines.pop()
+        if not lines and len(rest) > BLOCK:
+            raise DatasetError(f"{path}: not {what}: no line end in its first 4 MB")
+        if lines:
+            yield lines
+    if rest:
+        yield [rest]
 
 
 def _int(value: bytes, name: str) -> int | None:
@@ -281,8 +281,7 @@ def read_file(
     first few described in ``load``."""
     report = FileReport(kind, path)
     load.reports.append(report)
-    columns = len(HEADERS[kind])
-    tabs = columns - 1
+    tabs = len(HEADERS[kind]) - 1
     parse = _PARSERS[kind]
     values: dict[str, Any] = {}
     start = last = time.perf_counter()
@@ -295,26 +294,17 @@ def read_file(
     for first, lines in blocks(path, kind):
         report.rows += len(lines)
         for offset, line in enumerate(lines):
-            found = line.count(b"\t")
-            if found != tabs:
-                if not line.rstrip(b"\r"):
-                    report.rows -= 1  # a blank line (the end of a hand-edited file)
-                else:
-                    bad(first + offset, f"{found + 1} columns, expected {columns}")
-                continue
-            key = line[: line.find(b"\t")]
-            if key not in wanted:
-                continue
             try:
-                cells = line.rstrip(b"\r").split(b"\t")
-                values[key.decode()] = parse(cells)
+                row = _row(line, tabs, wanted, parse)
             except BadRow as exc:
                 bad(first + offset, str(exc))
                 continue
-            except UnicodeDecodeError:
-                bad(first + offset, "not UTF-8")
-                continue
-            report.matched += 1
+            if row is _BLANK:
+                report.rows -= 1  # a blank line (the end of a hand-edited file)
+            elif row is not None:
+                key, value = row
+                values[key] = value
+                report.matched += 1
         now = time.perf_counter()
         if progress_every and now - last >= progress_every:
             last = now
@@ -325,6 +315,28 @@ def read_file(
             )
     report.seconds = time.perf_counter() - start
     return values
+
+
+_BLANK = ("", None)
+
+
+def _row(
+    line: bytes, tabs: int, wanted: set[bytes], parse: Callable[[list[bytes]], Any]
+) -> tuple[str, Any] | None:
+    """One data line: ``(id, values)`` if its id is wanted, None if not, ``_BLANK`` for an
+    empty line; ``BadRow`` if it has the wrong number of columns or a value is malformed."""
+    found = line.count(b"\t")
+    if found != tabs:
+        if not line.rstrip(b"\r"):
+            return _BLANK
+        raise BadRow(f"{found + 1} columns, expected {tabs + 1}")
+    key = line[: line.find(b"\t")]
+    if key not in wanted:
+        return None
+    try:
+        return key.decode(), parse(line.rstrip(b"\r").split(b"\t"))
+    except UnicodeDecodeError:
+        raise BadRow("not UTF-8") from None
 
 
 def by_survivor(targets: dict[str, str], values: dict[str, Any]) -> dict[str, Any]:

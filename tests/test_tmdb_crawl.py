@@ -5,6 +5,7 @@ validates."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import random
@@ -303,7 +304,10 @@ def test_seeds_from_tmdb_s_daily_id_export(universe, tmp_path: Path) -> None:
         run([*cmd, "-a", f"id_export={export}", "-a", "min_popularity=20", "-a", "max_depth=0"])
     with Store(db, create=False) as store:
         fetched = {store.tmdb_id_of(t["id"]) for t in store.titles()}
+    with gzip.open(export, "rt") as lines:
+        entries = [json.loads(line) for line in lines]
     popular = {
-        universe.tmdb_id_of(i) for i in range(len(universe)) if universe.tmdb.popularity[i] >= 20
+        e["id"] for e in entries if e["popularity"] >= 20 and not e["adult"] and not e["video"]
     }
     assert fetched == popular and 0 < len(popular) < len(universe)
+    assert any(e["video"] and e["popularity"] >= 20 for e in entries)  # some were skipped

@@ -58,6 +58,13 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--no-bare", action="store_true", help="skip the bare spider")
     parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a Scrapy setting for the imdb crawl only (repeatable), to compare one change",
+    )
+    parser.add_argument(
         "--small-pages", action="store_true", help="pages of a few KB (a long crawl's scaling)"
     )
     args = parser.parse_args()
@@ -99,6 +106,7 @@ def main() -> None:
             "-s",
             "IMDB_PROFILE=sandbox",
             *common,
+            *(part for setting in args.set for part in ("-s", setting)),
         ]
         wall, cpu, rss = run_measured(crawl)
         with Store(db, create=False) as store:

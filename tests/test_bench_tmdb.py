@@ -20,12 +20,13 @@ def test_the_bare_tmdb_spider_fetches_max_titles_movies_once_each(tmp_path: Path
     universe = build_universe(400, seed=3)
     with Sandbox(universe, small_pages=True, seed=3, tmdb_key=KEY, tmdb_rate=0) as sandbox:
         seeds = [f"tmdb:{universe.tmdb_id_of(universe.index(tt))}" for tt in sandbox.seeds(2)]
+        command = [
+            sys.executable, str(ROOT / "benchmarks" / "bare_spider.py"), "tmdb",
+            "--api-url", sandbox.tmdb_url, "--seeds", ",".join(seeds), "--max-titles", "30",
+            "-s", "LOG_LEVEL=WARNING", "-s", "TELNETCONSOLE_ENABLED=False",
+        ]  # fmt: skip
         result = subprocess.run(
-            [
-                sys.executable, str(ROOT / "benchmarks" / "bare_spider.py"), "tmdb",
-                "--api-url", sandbox.tmdb_url, "--seeds", ",".join(seeds), "--max-titles", "30",
-                "-s", "LOG_LEVEL=WARNING", "-s", "TELNETCONSOLE_ENABLED=False",
-            ],  # fmt: skip
+            command,
             cwd=tmp_path,  # Scrapy's defaults, as the benchmark runs it
             env={**os.environ, "TMDB_API_KEY": KEY},
             capture_output=True,

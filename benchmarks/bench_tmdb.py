@@ -1,7 +1,7 @@
 """TMDb crawl benchmark: ``scrapy crawl tmdb`` against the sandbox's API, next to a bare spider.
 
 Run: ``python -m benchmarks.bench_tmdb [--titles 25000] [--pages 5000] [--rate 40]
-[--polite-pages 600] [--fast-rps 35] [--no-bare] [--no-polite]``.
+[--polite-pages 600] [--fast-rps 35] [--no-bare] [--no-polite | --no-throughput]``.
 
 1. Throughput: a sandbox of ``--titles`` titles without a rate limit; ``scrapy crawl tmdb``
    fetches ``--pages`` titles into a fresh SQLite database with ``-s IMDB_PROFILE=sandbox -s

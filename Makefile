@@ -80,6 +80,7 @@ bench: venv
 	$(PY) -m benchmarks.bench_sandbox | tee bench-results/sandbox.txt
 	$(PY) -m benchmarks.bench_crawl --pages 5000 --no-bare | tee bench-results/crawl-5k.txt
 	$(PY) -m benchmarks.bench_crawl | tee bench-results/crawl.txt
+	$(PY) -m benchmarks.bench_tmdb | tee bench-results/tmdb.txt
 	$(PY) -m benchmarks.bench_formats | tee bench-results/formats.txt
 	$(PY) -m benchmarks.bench_layout --method clustered --method sfdp | tee bench-results/layout.txt
 	$(PY) -m benchmarks.bench_export --keep | tee bench-results/export.txt

@@ -198,6 +198,10 @@ def test_keys_and_tokens_are_redacted_from_text_and_every_log_record(
 # --- the API middleware ---------------------------------------------------------------------
 
 
+async def _done() -> None:
+    return None
+
+
 class _Engine:
     def __init__(self) -> None:
         self.calls: list[str] = []
@@ -210,8 +214,10 @@ class _Engine:
     def unpause(self) -> None:
         self.calls.append("unpause")
 
-    async def close_spider_async(self, *, reason: str) -> None:
+    def close_spider_async(self, *, reason: str):
+        # Recorded when called, whichever reactor later runs the coroutine.
         self.calls.append(f"close:{reason}")
+        return _done()
 
 
 def make_crawler(tmp_path: Path, **extra):

@@ -526,3 +526,28 @@ def test_imdb_s_waf_stops_the_crawl_cleanly_and_names_the_route_that_works(
     assert "crawl imdb_waf" in last and "scrapy crawl tmdb" in last, last
     with Store(db, create=False) as store:
         assert store.summary()["frontier"]["pending"] == len(seeds)  # nothing given up
+
+
+def test_refresh_days_fetches_again_only_what_imdb_served_long_ago(
+    small_universe, tmp_path: Path
+) -> None:
+    with Sandbox(small_universe, small_pages=True, seed=3) as sandbox:
+        seeds = sandbox.seeds(2)
+        db = tmp_path / "crawl.sqlite"
+        command = crawl_command(sandbox.base_url, db, seeds)
+        run_crawl(command)
+        with Store(db, create=False) as store:
+            old = sorted(t["id"] for t in store.titles())[:5]
+            for tt in old:
+                store.db.execute(
+                    "UPDATE title_fetches SET fetched_at = fetched_at - 90 * 86400 "
+                    "WHERE origin = 'imdb' AND title_id = ?",
+                    (tt,),
+                )
+        sandbox.reset_stats()
+        run_crawl([*command, "-a", "refresh_days=30"])
+        served = sandbox.stats()
+    assert served["fetches"] == dict.fromkeys(old, 1)
+    expected = reachable(small_universe, seeds)
+    titles, edges = stored(db)
+    assert titles == expected and edges == expected_edges(small_universe, expected)

@@ -141,7 +141,7 @@ def _signal_after_pages(command: list[str], sandbox: Sandbox, pages: int, sig: i
 
 # How many seeded kill schedules each (concurrency, JOBDIR) case runs; the tally runs
 # 20 (IMDB_KILL_SCHEDULES=20 python -m pytest -k kill_9).
-KILL_SCHEDULES = int(os.environ.get("IMDB_KILL_SCHEDULES", "2"))
+KILL_SCHEDULES = int(os.environ.get("IMDB_KILL_SCHEDULES", "3"))
 
 
 def _kill_moments(rng: random.Random) -> list[tuple[str, float]]:

@@ -134,6 +134,7 @@ def validate_tiles(
     if not isinstance(info.get("quadtree"), dict):
         problems.add("mapinfo", "quadtree is missing")
         return problems.result()
+    origin_mask = _check_origins(info, problems)
     quads = _walk_tree(info["quadtree"], problems)
     root = info["quadtree"]
     if not all(_is_number(root.get(k)) for k in _BOX):
@@ -196,6 +197,8 @@ def validate_tiles(
                 problems.add("quad-file", f"{name} needs a relations array")
                 data["relations"] = []
             loaded[prefix] = data
+        for node in loaded["equad_"]["nodes"] if "equad_" in loaded else ():
+            _check_node_origins(node, origin_mask, problems)
         if "quad_" not in loaded:
             continue
         data = loaded["quad_"]
@@ -475,6 +478,47 @@ def _check_bitmaps(d: Path, width: float, height: float, problems: _Problems) ->
                 f"{path.name} is {w}x{h}, the map is {width:g}x{height:g} "
                 f"({off:.1f} px off its aspect ratio)",
             )
+
+
+def _check_origins(info: dict, problems: _Problems) -> int | None:
+    """``origins`` of mapinfo (our extension: the sources of the map's data, each with its own
+    bit): the bits they hold together, or None when absent or malformed."""
+    origins = info.get("origins")
+    if origins is None:
+        return None
+    bits = list(origins.values()) if isinstance(origins, dict) else []
+    if not isinstance(origins, dict) or not all(
+        isinstance(b, int) and not isinstance(b, bool) and b > 0 and b & (b - 1) == 0 for b in bits
+    ):
+        problems.add("origins", f"mapinfo origins {origins!r} is not an object of distinct bits")
+        return None
+    if len(set(bits)) != len(bits):
+        problems.add("origins", f"mapinfo origins {origins!r} gives two sources one bit")
+        return None
+    mask = 0
+    for b in bits:
+        mask |= b
+    return mask
+
+
+def _check_node_origins(node: object, mask: int | None, problems: _Problems) -> None:
+    """An equad record's ``recsOrigin`` / ``byOrigin`` give, per id of ``recs`` / ``by``,
+    a non-empty set of the sources mapinfo names."""
+    if not isinstance(node, dict):
+        return
+    for ids_key, key in (("recs", "recsOrigin"), ("by", "byOrigin")):
+        if key not in node:
+            continue
+        nid, value, ids = node.get("nodeid"), node[key], node.get(ids_key)
+        if mask is None:
+            problems.add("origins", f"{nid} has {key} but mapinfo names no origins")
+        elif not isinstance(value, list) or not isinstance(ids, list) or len(value) != len(ids):
+            problems.add("origins", f"{nid} {key} is not a list as long as its {ids_key}")
+        elif not all(
+            isinstance(v, int) and not isinstance(v, bool) and v > 0 and v & ~mask == 0
+            for v in value
+        ):
+            problems.add("origins", f"{nid} {key} {value!r} names sources mapinfo lacks")
 
 
 def _core(nodes: object) -> object:

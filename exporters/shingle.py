@@ -17,8 +17,8 @@ Node records carry what shingle.js reads (``CORE_FIELDS``) plus the year and pag
 or TMDb's for a ``tmdb:`` id) in both files of a quad; the ``equad_`` record adds our panel's
 data (rating, votes, genres, directors, "recommends" ``recs`` and "recommended by" ``by``, with
 ``recsOrigin`` / ``byOrigin``: per listed id, the bits of the sources that give that
-recommendation, as in mapinfo's ``origins``; 3 = both). Everything is ordered explicitly, so the same tile set
-gives byte-identical files.
+recommendation, as in mapinfo's ``origins``; 3 = both). Everything is ordered explicitly, so
+the same tile set gives byte-identical files.
 """
 
 from __future__ import annotations

@@ -29,7 +29,7 @@ from imdb_spider.pages import MLT_LISTED, TitleRecord
 from imdb_spider.store import Store
 
 from .conftest import needs_tool
-from .site_helpers import SITE, Session, wait_drawn, wait_until
+from .site_helpers import ROOT, SITE, Session, wait_drawn, wait_until
 
 N = 40
 ONLY_TMDB = {"tmdb:9001": ["tt0000100", "tt0000101"], "tmdb:9002": ["tmdb:9001", "tt0000102"]}
@@ -310,6 +310,9 @@ def test_the_panel_tags_each_recommendation_and_tmdb_is_credited(site, both_db: 
     assert session.page.get_by_role("link", name="TMDB").is_visible()
     link = session.page.locator(".panel a.imdb-link")
     assert link.get_attribute("href") == f"https://www.imdb.com/title/{tt(0)}/"
+    shots = ROOT / "test-output" / "site"
+    shots.mkdir(parents=True, exist_ok=True)
+    session.page.screenshot(path=str(shots / "sources-panel.png"))
     session.assert_clean()
 
 

@@ -17,7 +17,10 @@ Node records carry what shingle.js reads (``CORE_FIELDS``) plus the year and pag
 or TMDb's for a ``tmdb:`` id) in both files of a quad; the ``equad_`` record adds our panel's
 data (rating, votes, genres, directors, "recommends" ``recs`` and "recommended by" ``by``, with
 ``recsOrigin`` / ``byOrigin``: per listed id, the bits of the sources that give that
-recommendation, as in mapinfo's ``origins``; 3 = both). Everything is ordered explicitly, so
+recommendation, as in mapinfo's ``origins``; 3 = both). When every edge has the same sources
+(a one-source crawl), mapinfo says so once (``edgeOrigins``: their bits) and the records leave
+the lists out: at the reference scale they would add ~12 MB to the tiles for nothing.
+Everything is ordered explicitly, so
 the same tile set gives byte-identical files.
 """
 
@@ -88,6 +91,7 @@ def mapinfo(ts: TileSet) -> dict[str, Any]:
         "nredges": int(kept.sum()),
         "averageLineLength": float(lengths.mean()) if lengths.size else 0.0,
         "origins": {name: ORIGIN_BITS[name] for name in ts.graph.origins_present()},
+        **({"edgeOrigins": shared} if (shared := shared_origins(ts.graph)) is not None else {}),
         "quadtree": _quadtree_json(tree),
     }
 
@@ -99,6 +103,14 @@ MAX_RECOMMENDED_BY = 30
 
 
 Lists = list[list[Any]]
+
+
+def shared_origins(g: MapGraph) -> int | None:
+    """The sources' bits every edge of ``g`` shares, or None when they differ (or no edge)."""
+    if not g.edge_count:
+        return None
+    first = int(g.origins[0])
+    return first if bool(np.all(g.origins == first)) else None
 
 
 def _neighbour_lists(g: MapGraph) -> tuple[Lists, Lists, Lists, Lists, list[int]]:
@@ -136,6 +148,7 @@ def _node_records(ts: TileSet) -> tuple[list[bytes], list[bytes]]:
     comm = ts.community.tolist()
     tne = ts.edges.degree.tolist()
     recs, recs_from, by, by_from, by_count = _neighbour_lists(g)
+    per_entry = shared_origins(g) is None
     compact, full = [], []
     for i, node_id in enumerate(g.ids):
         rec: dict[str, Any] = {
@@ -160,9 +173,11 @@ def _node_records(ts: TileSet) -> tuple[list[bytes], list[bytes]]:
         if g.directors[i]:
             rec["directors"] = g.directors[i]
         rec["recs"] = recs[i]
-        rec["recsOrigin"] = recs_from[i]
+        if per_entry:
+            rec["recsOrigin"] = recs_from[i]
         rec["by"] = by[i]
-        rec["byOrigin"] = by_from[i]
+        if per_entry:
+            rec["byOrigin"] = by_from[i]
         rec["byCount"] = by_count[i]
         full.append(orjson.dumps(rec))
     return compact, full

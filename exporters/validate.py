@@ -498,6 +498,9 @@ def _check_origins(info: dict, problems: _Problems) -> int | None:
     mask = 0
     for b in bits:
         mask |= b
+    shared = info.get("edgeOrigins", mask)
+    if not isinstance(shared, int) or isinstance(shared, bool) or shared <= 0 or shared & ~mask:
+        problems.add("origins", f"mapinfo edgeOrigins {shared!r} names sources origins lacks")
     return mask
 
 

@@ -169,6 +169,7 @@ def test_the_map_says_where_each_recommendation_came_from(exported: Path, both_d
     assert validate_tiles(data) == []
     info = orjson.loads((data / "mapinfo.json").read_bytes())
     assert info["origins"] == BITS
+    assert "edgeOrigins" not in info  # the edges' sources differ: listed per id
     assert orjson.loads((data / "legend.json").read_bytes())["origins"] == ["imdb", "tmdb"]
     expected = db_edges(both_db)["all"]
     records = {}
@@ -217,8 +218,17 @@ def test_an_imdb_only_export_names_only_imdb(tmp_path: Path) -> None:
     db = build_db(tmp_path / "imdb.sqlite", with_tmdb=False)
     assert export_main(["all", "--db", str(db), "--out", str(tmp_path / "data"),
                         "--formats", "", "--no-preview", "--quiet"]) == 0  # fmt: skip
-    assert orjson.loads((tmp_path / "data" / "mapinfo.json").read_bytes())["origins"] == {"imdb": 1}
+    info = orjson.loads((tmp_path / "data" / "mapinfo.json").read_bytes())
+    assert info["origins"] == {"imdb": 1}
+    # every edge is IMDb's: said once in mapinfo, not once per listed id
+    assert info["edgeOrigins"] == 1
+    for path in (tmp_path / "data").glob("equad_*.json"):
+        for node in orjson.loads(path.read_bytes())["nodes"]:
+            assert node["recs"] and "recsOrigin" not in node and "byOrigin" not in node
     assert validate_tiles(tmp_path / "data") == []
+    info["edgeOrigins"] = 2  # TMDb's, which the map does not hold
+    (tmp_path / "data" / "mapinfo.json").write_bytes(orjson.dumps(info))
+    assert any("edgeOrigins 2 names sources" in p for p in validate_tiles(tmp_path / "data"))
 
 
 def test_the_validator_checks_the_origin_lists(exported: Path, tmp_path: Path) -> None:

@@ -251,6 +251,6 @@ def test_a_map_exported_from_a_tmdb_crawl_validates(universe, tmp_path: Path) ->
     assert "valid" in check.stdout
     # The map says its data is TMDb's, and so does every edge of the graph files.
     info = json.loads((out / "mapinfo.json").read_text())
-    assert info["origins"] == {"tmdb": 2}
+    assert info["origins"] == {"tmdb": 2} and info["edgeOrigins"] == 2
     gexf = (tmp_path / "graph" / "graph.gexf").read_text(encoding="utf-8")
     assert gexf.count('<attvalue for="origin" value="tmdb"/>') == gexf.count("<edge ") > 0

@@ -26,6 +26,7 @@ export class Panel {
     element.querySelector(".panel-close").addEventListener("click", onClose);
     this.lists = new Map(); // id -> [button elements] to fill in when titles arrive
     this.origins = null; // mapinfo's {source: bit}, to tag each recommendation with its source
+    this.edgeOrigins = null; // mapinfo's bits shared by every edge, when the lists leave them out
   }
 
   get open() {
@@ -76,7 +77,8 @@ export class Panel {
   _list(heading, kind, ids, total, origins = null) {
     const count = total > ids.length ? `${total} (first ${ids.length} shown)` : String(total);
     const list = el("ol", { class: `title-list list-${kind}` });
-    const masks = Array.isArray(origins) && origins.length === ids.length ? origins : null;
+    const shared = Number.isInteger(this.edgeOrigins) && kind !== "linked" ? ids.map(() => this.edgeOrigins) : null;
+    const masks = Array.isArray(origins) && origins.length === ids.length ? origins : shared;
     ids.forEach((id, k) => {
       const button = el("button", { type: "button", class: "pick", dataset: { id } });
       button.append(el("span", { class: "t", text: id }), el("span", { class: "y", text: "" }));

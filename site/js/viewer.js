@@ -58,6 +58,7 @@ export class Viewer {
       throw error;
     }
     this.panel.origins = this.tree.info.origins || null;
+    this.panel.edgeOrigins = this.tree.info.edgeOrigins ?? null;
     this._credits(this.tree.info.origins);
     this.camera.minScale = this.camera.fitScale(this.tree.rootBox, 0) * 0.5;
     this.camera.maxScale = Math.max(this.camera.minScale * 2, this.settings.maxLeafPixels / this.tree.leafWidth);

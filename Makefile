@@ -16,6 +16,8 @@ ROUTE    ?= tmdb
 DB       ?= crawls/imdb.sqlite
 MAP      ?= site/data
 GRAPHDIR ?= build/graph
+# Whose recommendations `make export` maps: imdb, tmdb or all (the union).
+SOURCE   ?= all
 # Where new real IMDb pages arrive; `make fixtures` copies the ones tests/fixtures/imdb lacks.
 SHARED_FIXTURES ?= ../shared/fixtures/imdb
 
@@ -27,7 +29,7 @@ help:
 	@echo "make lint     ruff and mypy over the project"
 	@echo "make sandbox  serve a sandbox IMDb on 127.0.0.1:$(PORT) (TITLES=$(TITLES) SEED=$(SEED))"
 	@echo "make fixtures copy new real IMDb pages from $(SHARED_FIXTURES) into tests/fixtures/imdb"
-	@echo "make export   crawl database DB=$(DB) -> map in $(MAP), graph files in $(GRAPHDIR)"
+	@echo "make export   crawl database DB=$(DB) -> map in $(MAP), graph files in $(GRAPHDIR) (SOURCE=$(SOURCE))"
 	@echo "make serve    serve the site with the map in $(MAP) on 127.0.0.1:$(SITE_PORT)"
 	@echo "make bench    run the benchmarks (results in bench-results/)"
 	@echo "make bench-reference  crawl a 176,000-title sandbox to the end (long)"
@@ -65,7 +67,8 @@ fixtures:
 	$(PYTHON) -m devtools.fixtures --from $(SHARED_FIXTURES) --to tests/fixtures/imdb
 
 export: venv
-	$(PY) -m exporters all --db $(DB) --out $(MAP) --graph-dir $(GRAPHDIR) --reuse-layout
+	$(PY) -m exporters all --db $(DB) --out $(MAP) --graph-dir $(GRAPHDIR) \
+	    --source $(SOURCE) --reuse-layout
 
 serve: venv
 	$(PY) -m exporters.serve --port $(SITE_PORT) --data $(MAP) --quiet

@@ -104,6 +104,7 @@ def synthetic_graph_with_truth(
         sources=sources,
         targets=targets,
         ranks=_ranks(sources),
+        origins=np.ones(sources.shape[0], dtype=np.uint8),  # IMDb's, like the sandbox crawl
     )
     return graph, truth
 

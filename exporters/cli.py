@@ -2,7 +2,9 @@
 
 ``python -m exporters all --db crawls/imdb.sqlite --out site/data`` runs every step:
 
-1. graph (``graph.py``) from the crawl database, with the filters below;
+1. graph (``graph.py``) from the crawl database, with the filters below; ``--source imdb``
+   or ``tmdb`` takes that source's recommendations only, ``all`` (the default) the union,
+   an edge both give kept once with both sources recorded;
 2. communities (``communities.py``): Leiden, seeded, named "Genre · 1980s";
 3. layout (``layout.py``), seeded, with its quality figures printed after it;
 4. DOT, GDF and GEXF (``--graph-dir``, default ``<out>/../graph``) for Graphviz and Gephi;
@@ -39,7 +41,7 @@ from .communities import compute_sizes, detect_communities
 from .dot import write_dot
 from .gdf import write_gdf
 from .gexf import write_gexf
-from .graph import GraphError, load_graph
+from .graph import SOURCES, GraphError, load_graph
 from .layout import DEFAULT_METHOD, METHODS, LayoutUnavailable, check_method, compute_layout
 from .model import MapGraph, input_fields
 from .quality import format_quality, layout_quality
@@ -196,6 +198,7 @@ def run_all(args: argparse.Namespace) -> int:
         "title_types": sorted(args.title_types.split(",")) if args.title_types else None,
         "largest_component": args.largest_component,
         "include_uncrawled": args.include_uncrawled,
+        "source": args.source,
         "seed": args.seed,
         "layout": args.layout,
         "resolution": args.resolution,
@@ -211,6 +214,7 @@ def run_all(args: argparse.Namespace) -> int:
             title_types=options["title_types"],
             largest_component=args.largest_component,
             include_uncrawled=args.include_uncrawled,
+            source=args.source,
         ),
         lambda g: (
             f"{g.node_count:,} titles, {g.edge_count:,} edges "
@@ -342,6 +346,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="keep only the largest connected component")  # fmt: skip
     every.add_argument("--include-uncrawled", action="store_true",
                        help="recommended titles never crawled become (bare) nodes too")  # fmt: skip
+    every.add_argument("--source", choices=SOURCES, default="all",
+                       help="whose recommendations: imdb, tmdb, or all (default: the union, "
+                       "each edge once with its sources)")  # fmt: skip
     every.add_argument("--edge-cap", type=int, default=DEFAULT_EDGE_CAP,
                        help=f"edges drawn per title (1-24, default {DEFAULT_EDGE_CAP}); the "
                        "panel lists every recommendation whatever the cap")  # fmt: skip

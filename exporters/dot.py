@@ -11,6 +11,8 @@ Conventions shared with ``gdf`` and ``gexf``:
   engine only accepts integer weights.
 * y is flipped: our maps use SVG coordinates (y grows downward), Graphviz and Gephi draw y
   upward, so ``pos`` is ``"x,-y!"`` and the picture has the same orientation as our map.
+* an edge's ``origin`` is the source(s) of the recommendation: ``imdb``, ``tmdb`` or
+  ``imdb|tmdb`` (``model.origin_label``).
 
 Label quoting (what Graphviz does with a quoted string): the parser only turns ``\\"`` into
 ``"``; the label renderer then reads ``\\\\`` as one backslash, ``\\n`` as a line break, other
@@ -30,7 +32,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from .fileio import PathOrFile, write_lines
-from .model import MapGraph
+from .model import MapGraph, origin_label
 from .palette import UNKNOWN_COLOR, hex_color
 
 # C0 controls but tab (LF is handled first), DEL, and the non-characters Graphviz would copy
@@ -90,8 +92,11 @@ def generate_dot(graph: MapGraph, *, name: str = "imdb") -> Iterator[str]:
             f'pos="{xs[i]!r},{-ys[i]!r}!", color="{color}"];\n'
         )
     weights = rank_weight(graph.ranks).tolist()
-    for s, t, w in zip(graph.sources.tolist(), graph.targets.tolist(), weights, strict=True):
-        yield f"  {qids[s]} -> {qids[t]} [weight={w}];\n"
+    labels = {m: origin_label(m) for m in set(graph.origins.tolist())}
+    origins = [labels[m] for m in graph.origins.tolist()]
+    edges = zip(graph.sources.tolist(), graph.targets.tolist(), weights, origins, strict=True)
+    for s, t, w, origin in edges:
+        yield f'  {qids[s]} -> {qids[t]} [weight={w}, origin="{origin}"];\n'
     yield "}\n"
 
 

@@ -8,11 +8,12 @@ Layout of the file::
     nodedef>name VARCHAR,label VARCHAR,year INTEGER,rating DOUBLE,votes INTEGER,genres VARCHAR,
             community INTEGER,x DOUBLE,y DOUBLE,color VARCHAR          (one line)
     'tt0114709','Toy Story',1995,8.3,1000000,'Animation|Adventure',3,-12.5,40.25,'21,163,206'
-    edgedef>node1 VARCHAR,node2 VARCHAR,directed BOOLEAN,weight DOUBLE
-    'tt0114709','tt0120363',true,12
+    edgedef>node1 VARCHAR,node2 VARCHAR,directed BOOLEAN,weight DOUBLE,origin VARCHAR
+    'tt0114709','tt0120363',true,12,'imdb'
 
 * weight = ``dot.rank_weight(rank)`` = ``max(1, 12 - rank)`` (12 for the first recommendation);
-  genres are joined with ``|``; missing numbers are empty fields.
+  genres are joined with ``|``; missing numbers are empty fields; ``origin`` is the source(s) of
+  the recommendation (``imdb``, ``tmdb``, ``imdb|tmdb``).
 * y is written as ``-y``: our map's y grows downward (SVG), Gephi's grows upward, so Gephi shows
   the same picture as our map. ``read_gdf`` gives the file's values (flip back yourself).
 
@@ -36,14 +37,14 @@ from dataclasses import dataclass, field
 
 from .dot import rank_weight
 from .fileio import PathOrFile, open_file, write_lines
-from .model import MapGraph
+from .model import MapGraph, origin_label
 from .palette import UNKNOWN_COLOR
 
 NODEDEF = (
     "nodedef>name VARCHAR,label VARCHAR,year INTEGER,rating DOUBLE,votes INTEGER,"
     "genres VARCHAR,community INTEGER,x DOUBLE,y DOUBLE,color VARCHAR"
 )
-EDGEDEF = "edgedef>node1 VARCHAR,node2 VARCHAR,directed BOOLEAN,weight DOUBLE"
+EDGEDEF = "edgedef>node1 VARCHAR,node2 VARCHAR,directed BOOLEAN,weight DOUBLE,origin VARCHAR"
 
 _NEEDS_ESCAPE = re.compile("[\\\\\x00-\x1f\x7f\x85\u2028\u2029]|'(?=,|\\Z)")
 _SHORT = {"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", "'": "\\'"}
@@ -90,8 +91,12 @@ def generate_gdf(graph: MapGraph) -> Iterator[str]:
         )
     yield EDGEDEF + "\n"
     weights = rank_weight(graph.ranks).tolist()
-    for s, t, w in zip(graph.sources.tolist(), graph.targets.tolist(), weights, strict=True):
-        yield f"{qids[s]},{qids[t]},true,{w}\n"
+    labels = {m: quote(origin_label(m)) for m in set(graph.origins.tolist())}
+    origins = [labels[m] for m in graph.origins.tolist()]
+    for s, t, w, o in zip(
+        graph.sources.tolist(), graph.targets.tolist(), weights, origins, strict=True
+    ):
+        yield f"{qids[s]},{qids[t]},true,{w},{o}\n"
 
 
 def write_gdf(graph: MapGraph, path: PathOrFile) -> None:

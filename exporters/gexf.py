@@ -7,7 +7,8 @@ times faster and flat in memory. The file reads back with ``networkx.read_gexf``
 Gephi with positions (``viz:position``, y flipped like ``gdf``: Gephi draws y upward), colours
 (``viz:color``, the community's), sizes (``viz:size``) and the attributes ``year``, ``rating``,
 ``votes``, ``genres`` (``|``-joined), ``directors`` (``|``-joined), ``community`` and
-``community_name``. Edges carry ``weight`` = ``dot.rank_weight(rank)`` and the ``rank``.
+``community_name``. Edges carry ``weight`` = ``dot.rank_weight(rank)``, the ``rank`` and the
+``origin`` (``imdb``, ``tmdb`` or ``imdb|tmdb``: the recommendation's source or sources).
 
 XML 1.0 cannot carry most control characters, not even as character references. Tab, line feed
 and carriage return are kept (written as ``&#9;``, ``&#10;``, ``&#13;`` so attribute-value
@@ -22,7 +23,7 @@ from collections.abc import Iterator
 
 from .dot import rank_weight
 from .fileio import PathOrFile, write_lines
-from .model import GEXF, NODE, MapGraph, node_fields
+from .model import GEXF, NODE, MapGraph, node_fields, origin_label
 
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -83,6 +84,7 @@ def generate_gexf(graph: MapGraph) -> Iterator[str]:
     yield "    </attributes>\n"
     yield '    <attributes class="edge" mode="static">\n'
     yield '      <attribute id="rank" title="rank" type="integer"/>\n'
+    yield '      <attribute id="origin" title="origin" type="string"/>\n'
     yield "    </attributes>\n"
     yield "    <nodes>\n"
     colors = ['<viz:color r="{}" g="{}" b="{}"/>'.format(*c.color) for c in graph.communities]
@@ -111,13 +113,21 @@ def generate_gexf(graph: MapGraph) -> Iterator[str]:
     yield "    </nodes>\n"
     yield "    <edges>\n"
     weights = rank_weight(graph.ranks).tolist()
+    labels = {m: origin_label(m) for m in set(graph.origins.tolist())}
+    origins = [labels[m] for m in graph.origins.tolist()]
     edges = zip(
-        graph.sources.tolist(), graph.targets.tolist(), graph.ranks.tolist(), weights, strict=True
+        graph.sources.tolist(),
+        graph.targets.tolist(),
+        graph.ranks.tolist(),
+        weights,
+        origins,
+        strict=True,
     )
-    for number, (s, t, rank, w) in enumerate(edges):
+    for number, (s, t, rank, w, origin) in enumerate(edges):
         yield (
             f'      <edge id="{number}" source="{ids[s]}" target="{ids[t]}" weight="{w}">'
-            f'<attvalues><attvalue for="rank" value="{rank}"/></attvalues></edge>\n'
+            f'<attvalues><attvalue for="rank" value="{rank}"/>'
+            f'<attvalue for="origin" value="{origin}"/></attvalues></edge>\n'
         )
     yield "    </edges>\n"
     yield "  </graph>\n"

@@ -3,7 +3,10 @@
 Nodes are crawled titles with their metadata; edges are the stored recommendations (directed,
 with rank). Options: minimum votes, title types, the largest (weakly) connected component
 only, and whether recommended-but-uncrawled titles become nodes (default: not; their edges
-are dropped and counted in ``MapGraph.dropped_edges``).
+are dropped and counted in ``MapGraph.dropped_edges``), and which sources' recommendations
+to take (``source``: ``imdb``, ``tmdb`` or ``all``). With ``all``, a title recommended by both
+sources is one edge with both bits in ``MapGraph.origins`` and the better of the two ranks;
+the titles are the crawled ones whatever the source.
 """
 
 from __future__ import annotations
@@ -17,11 +20,15 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from imdb_spider.store import Store, StoreError
+from imdb_spider.store import ORIGINS, Store, StoreError
 
-from .model import EDGE, MISSING, NODE, MapGraph, edge_fields, node_fields
+from .model import EDGE, MISSING, NODE, ORIGIN_BITS, MapGraph, edge_fields, node_fields
 
 logger = logging.getLogger(__name__)
+
+
+#: What ``load_graph(source=...)`` and ``--source`` accept: one source, or all of them.
+SOURCES = ("all", *ORIGINS)
 
 
 class GraphError(Exception):
@@ -35,14 +42,17 @@ def load_graph(
     title_types: Iterable[str] | None = None,
     largest_component: bool = False,
     include_uncrawled: bool = False,
+    source: str = "all",
 ) -> MapGraph:
+    if source not in SOURCES:
+        raise GraphError(f"unknown source {source!r}: expecting one of {', '.join(SOURCES)}")
     try:
         store = Store(db_path, create=False)
     except StoreError as exc:
         raise GraphError(str(exc)) from None
     with store:
         titles = list(store.titles())
-        edges = list(store.edges())
+        edges = list(store.edge_rows(None if source == "all" else source))
     if not titles:
         raise GraphError(f"{db_path} holds no crawled titles yet: run a crawl first")
     types = set(title_types) if title_types else None
@@ -69,19 +79,19 @@ def load_graph(
     return graph
 
 
-def _build(titles: list[dict], edges: list[tuple[str, str, int]], uncrawled: bool) -> MapGraph:
+def _build(titles: list[dict], edges: list[tuple[str, str, int, str]], uncrawled: bool) -> MapGraph:
     ids = [t["id"] for t in titles]
     index = {tt: i for i, tt in enumerate(ids)}
     columns = [(f.name, f.metadata[NODE], f.metadata[MISSING]) for f in node_fields()]
     if uncrawled:
-        extra = sorted({t for s, t, _ in edges if s in index and t not in index})
+        extra = sorted({t for s, t, _, _ in edges if s in index and t not in index})
         for tt in extra:
             index[tt] = len(ids)
             ids.append(tt)
             titles.append({column: missing(tt) for _, column, missing in columns})
-    sources, targets, ranks = [], [], []
+    sources, targets, ranks, bits = [], [], [], []
     dropped = 0
-    for source, target, rank in edges:
+    for source, target, rank, origin in edges:
         s, t = index.get(source), index.get(target)
         if s is None:
             continue  # the source title itself is filtered out
@@ -91,11 +101,35 @@ def _build(titles: list[dict], edges: list[tuple[str, str, int]], uncrawled: boo
         sources.append(s)
         targets.append(t)
         ranks.append(rank)
-    lists = {"sources": sources, "targets": targets, "ranks": ranks}
+        bits.append(ORIGIN_BITS[origin])
+    lists = _merge_sources(len(ids), sources, targets, ranks, bits)
     values: dict[str, Any] = {name: [t[column] for t in titles] for name, column, _ in columns}
     for f in edge_fields():
         values[f.name] = np.asarray(lists[f.name], dtype=f.metadata[EDGE])
     return MapGraph(**values, dropped_edges=dropped)
+
+
+def _merge_sources(
+    n: int, sources: list[int], targets: list[int], ranks: list[int], bits: list[int]
+) -> dict[str, np.ndarray]:
+    """One edge per (source, target): the sources' bits or-ed, the best rank kept; ordered
+    by source, rank, target (a one-source crawl keeps its stored order)."""
+    s = np.asarray(sources, dtype=np.int64)
+    t = np.asarray(targets, dtype=np.int64)
+    r = np.asarray(ranks, dtype=np.int64)
+    b = np.asarray(bits, dtype=np.uint8)
+    key = s * max(n, 1) + t
+    order = np.lexsort((r, key))
+    key, r, b = key[order], r[order], b[order]
+    if key.shape[0]:
+        starts = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1])))
+        merged = np.bitwise_or.reduceat(b, starts)
+    else:
+        starts = np.zeros(0, dtype=np.int64)
+        merged = b
+    s, t, r = key[starts] // max(n, 1), key[starts] % max(n, 1), r[starts]
+    final = np.lexsort((t, r, s))
+    return {"sources": s[final], "targets": t[final], "ranks": r[final], "origins": merged[final]}
 
 
 def largest_component_nodes(graph: MapGraph) -> np.ndarray:

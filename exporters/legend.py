@@ -5,11 +5,12 @@ Shape (compact JSON)::
 
     {"communities": [{"id": 0, "name": "Horror · 1980s", "color": "#f0bc00",
                       "size": 1234, "x": -10.5, "y": 88.0, "top": ["tt0081505", …]}, …],
-     "nodeColors": ["#f0bc00", …]}
+     "nodeColors": ["#f0bc00", …], "origins": ["imdb", "tmdb"]}
 
 ``size`` counts the community's nodes in this map; ``x``/``y`` is the mean position of its
 nodes; ``top`` lists its three biggest titles. ``nodeColors`` is indexed by community id, ready
-for shingle.js's ``nodeColors`` option (colour = ``nodeColors[community mod length]``).
+for shingle.js's ``nodeColors`` option (colour = ``nodeColors[community mod length]``);
+``origins`` names the sources of the map's data (``MapGraph.origins_present``).
 Community names are plain text (not HTML-escaped): show them with ``textContent``.
 """
 
@@ -60,7 +61,7 @@ def build_legend(ts: TileSet) -> dict[str, Any]:
                 "top": [g.ids[i] for i in top.tolist()],
             }
         )
-    return {"communities": entries, "nodeColors": colors}
+    return {"communities": entries, "nodeColors": colors, "origins": g.origins_present()}
 
 
 def legend_json(ts: TileSet) -> bytes:

@@ -15,16 +15,43 @@ therefore loaded, hashed and kept without touching any other module.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import Field, dataclass, field, fields
 from typing import Any
 
 import numpy as np
 
+from imdb_spider.store import ORIGINS
+
 NODE = "node"  # metadata key: the column of ``Store.titles()`` rows this node field holds
 EDGE = "edge"  # metadata key: the edge array's dtype
 MISSING = "missing"  # metadata key: a callable giving the value of a title never crawled
 GEXF = "gexf"  # metadata key: the field's GEXF attribute type, if GEXF writes it
+
+#: The bit of each source of recommendations in ``MapGraph.origins`` (imdb 1, tmdb 2): an
+#: edge both sources give is one edge with both bits, so layout and communities count a pair
+#: of titles once however many recommenders agree on it.
+ORIGIN_BITS: dict[str, int] = {origin: 1 << k for k, origin in enumerate(ORIGINS)}
+_TMDB_ID = re.compile(r"tmdb:(\d+)")
+
+
+def origin_names(mask: int) -> list[str]:
+    """The sources whose bits are set in ``mask``, in ``ORIGIN_BITS`` order."""
+    return [name for name, bit in ORIGIN_BITS.items() if mask & bit]
+
+
+def origin_label(mask: int) -> str:
+    """How the graph files write an edge's sources: ``imdb``, ``tmdb`` or ``imdb|tmdb``."""
+    return "|".join(origin_names(mask))
+
+
+def title_url(title_id: str) -> str:
+    """The title's page: TMDb's for a ``tmdb:`` id (IMDb has no page for it), else IMDb's."""
+    match = _TMDB_ID.fullmatch(title_id)
+    if match:
+        return f"https://www.themoviedb.org/movie/{match.group(1)}"
+    return f"https://www.imdb.com/title/{title_id}/"
 
 
 def _none(_tt: str) -> None:
@@ -68,10 +95,12 @@ class MapGraph:
         metadata=node_field("directors", missing=lambda _tt: [], gexf="string")
     )
     countries: list[list[str]] = field(metadata=node_field("countries", missing=lambda _tt: []))
-    # --- directed edges: source recommends target at rank (0 = first) ---------------------
+    # --- directed edges: source recommends target at rank (0 = first), according to the
+    # recommenders in origins (one edge per ordered pair of titles) ------------------------
     sources: np.ndarray = field(metadata=edge_field(np.int32))  # node numbers
     targets: np.ndarray = field(metadata=edge_field(np.int32))
-    ranks: np.ndarray = field(metadata=edge_field(np.int16))
+    ranks: np.ndarray = field(metadata=edge_field(np.int16))  # the best of its sources' ranks
+    origins: np.ndarray = field(metadata=edge_field(np.uint8))  # ORIGIN_BITS of its sources
     # --- filled by later steps ------------------------------------------------------------
     x: np.ndarray | None = None  # float64, world units, centred on (0, 0); y grows downward
     y: np.ndarray | None = None
@@ -94,8 +123,17 @@ class MapGraph:
         """tt id -> node number."""
         return {tt: i for i, tt in enumerate(self.ids)}
 
-    def imdb_url(self, i: int) -> str:
-        return f"https://www.imdb.com/title/{self.ids[i]}/"
+    def url(self, i: int) -> str:
+        """The page of node ``i`` (``title_url``)."""
+        return title_url(self.ids[i])
+
+    def origins_present(self) -> list[str]:
+        """The sources of the map's data, in ``ORIGIN_BITS`` order: those of its
+        recommendations, and TMDb's when a title is known only by its ``tmdb:`` id."""
+        mask = int(np.bitwise_or.reduce(self.origins)) if self.edge_count else 0
+        if any(_TMDB_ID.fullmatch(i) for i in self.ids):
+            mask |= ORIGIN_BITS.get("tmdb", 0)
+        return origin_names(mask)
 
     def subgraph(self, keep: np.ndarray) -> MapGraph:
         """The graph of the nodes ``keep`` (ascending node numbers) and the edges between
@@ -123,7 +161,8 @@ def node_fields(cls: type[MapGraph] = MapGraph) -> Iterator[Field[Any]]:
 
 
 def edge_fields(cls: type[MapGraph] = MapGraph) -> Iterator[Field[Any]]:
-    """The per-edge arrays, in declaration order (``sources``, ``targets``, ``ranks`` first)."""
+    """The per-edge arrays, in declaration order (``sources``, ``targets``, ``ranks`` first,
+    then ``origins``)."""
     return (f for f in fields(cls) if EDGE in f.metadata)
 
 

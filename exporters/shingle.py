@@ -5,16 +5,23 @@ Reads a ``TileSet``: tile coordinates, names, sizes, communities, the tree, capp
 each quad's picks, and the graph's metadata and edge arrays (for the panel's lists). Gives:
 
 * ``mapinfo.json``: the k-d tree with every quad's bounding box, ``averageQuadWidth`` (mean
-  width of the leaf boxes), map size, ``minsize``/``maxsize``, ``symTableSize``;
+  width of the leaf boxes), map size, ``minsize``/``maxsize``, ``symTableSize``, and
+  ``origins``: the sources of the map's data with the bit of each (``{"imdb": 1, "tmdb": 2}``,
+  only the ones present);
 * per tree node ``quad_<path>.json`` (compact: the 101 most important relations, every own
   node's strongest ones first) and ``equad_<path>.json`` (every relation that survives the
   per-node cap); no ``xquad_`` files (shingle.js never reads them);
 * ``table<N>.json`` for every hash bucket (browser UTF-16 hash), empty ones as ``{}``.
 
-Node records carry what shingle.js reads (``CORE_FIELDS``) plus the year and IMDb link in both
-files of a quad; the ``equad_`` record adds our panel's data (rating, votes, genres, directors,
-"recommends" and "recommended by"). Everything is ordered explicitly, so the same tile set
-gives byte-identical files.
+Node records carry what shingle.js reads (``CORE_FIELDS``) plus the year and page link (IMDb's,
+or TMDb's for a ``tmdb:`` id) in both files of a quad; the ``equad_`` record adds our panel's
+data (rating, votes, genres, directors, "recommends" ``recs`` and "recommended by" ``by``, with
+``recsOrigin`` / ``byOrigin``: per listed id, the bits of the sources that give that
+recommendation, as in mapinfo's ``origins``; 3 = both). When every edge has the same sources
+(a one-source crawl), mapinfo says so once (``edgeOrigins``: their bits) and the records leave
+the lists out: at the reference scale they would add ~12 MB to the tiles for nothing.
+Everything is ordered explicitly, so
+the same tile set gives byte-identical files.
 """
 
 from __future__ import annotations
@@ -25,7 +32,7 @@ from typing import Any
 import numpy as np
 import orjson
 
-from .model import MapGraph
+from .model import ORIGIN_BITS, MapGraph
 from .quadtree import QuadTree
 from .tileset import TileSet
 
@@ -83,6 +90,8 @@ def mapinfo(ts: TileSet) -> dict[str, Any]:
         "nrnodes": ts.graph.node_count,
         "nredges": int(kept.sum()),
         "averageLineLength": float(lengths.mean()) if lengths.size else 0.0,
+        "origins": {name: ORIGIN_BITS[name] for name in ts.graph.origins_present()},
+        **({"edgeOrigins": shared} if (shared := shared_origins(ts.graph)) is not None else {}),
         "quadtree": _quadtree_json(tree),
     }
 
@@ -93,26 +102,40 @@ CORE_FIELDS = ("nodeid", "name", "x", "y", "size", "community", "tne")
 MAX_RECOMMENDED_BY = 30
 
 
-def _neighbour_lists(g: MapGraph) -> tuple[list[list[str]], list[list[str]], list[int]]:
-    """Per node: the ids it recommends (rank order), the ids recommending it (best rank
-    first, then most voted), capped at ``MAX_RECOMMENDED_BY``, and the full in-count."""
+Lists = list[list[Any]]
+
+
+def shared_origins(g: MapGraph) -> int | None:
+    """The sources' bits every edge of ``g`` shares, or None when they differ (or no edge)."""
+    if not g.edge_count:
+        return None
+    first = int(g.origins[0])
+    return first if bool(np.all(g.origins == first)) else None
+
+
+def _neighbour_lists(g: MapGraph) -> tuple[Lists, Lists, Lists, Lists, list[int]]:
+    """Per node: the ids it recommends (rank order) and their sources (``MapGraph.origins``
+    bits), the ids recommending it (best rank first, then most voted), capped at
+    ``MAX_RECOMMENDED_BY``, and their sources, and the full in-count."""
     n = g.node_count
     src, dst, rank = g.sources, g.targets, g.ranks
     order = np.lexsort((rank, src))
     bounds = np.searchsorted(src[order], np.arange(n + 1))
     dst_sorted = dst[order].tolist()
+    bits_sorted = g.origins[order].tolist()
     ids = g.ids
     recs = [[ids[t] for t in dst_sorted[bounds[i] : bounds[i + 1]]] for i in range(n)]
+    recs_from = [bits_sorted[bounds[i] : bounds[i + 1]] for i in range(n)]
     votes = np.asarray([v or 0 for v in g.votes], dtype=np.int64)
     order = np.lexsort((src, -votes[src], rank, dst))
     bounds = np.searchsorted(dst[order], np.arange(n + 1))
     src_sorted = src[order].tolist()
+    bits_sorted = g.origins[order].tolist()
     by_count = np.diff(bounds).tolist()
-    by = [
-        [ids[s] for s in src_sorted[bounds[i] : min(bounds[i + 1], bounds[i] + MAX_RECOMMENDED_BY)]]
-        for i in range(n)
-    ]
-    return recs, by, by_count
+    ends = [(bounds[i], min(bounds[i + 1], bounds[i] + MAX_RECOMMENDED_BY)) for i in range(n)]
+    by = [[ids[s] for s in src_sorted[a:b]] for a, b in ends]
+    by_from = [bits_sorted[a:b] for a, b in ends]
+    return recs, recs_from, by, by_from, by_count
 
 
 def _node_records(ts: TileSet) -> tuple[list[bytes], list[bytes]]:
@@ -124,7 +147,8 @@ def _node_records(ts: TileSet) -> tuple[list[bytes], list[bytes]]:
     xs, ys, sizes = ts.x.tolist(), ts.y.tolist(), ts.size.tolist()
     comm = ts.community.tolist()
     tne = ts.edges.degree.tolist()
-    recs, by, by_count = _neighbour_lists(g)
+    recs, recs_from, by, by_from, by_count = _neighbour_lists(g)
+    per_entry = shared_origins(g) is None
     compact, full = [], []
     for i, node_id in enumerate(g.ids):
         rec: dict[str, Any] = {
@@ -138,7 +162,7 @@ def _node_records(ts: TileSet) -> tuple[list[bytes], list[bytes]]:
         }
         if g.years[i] is not None:
             rec["year"] = g.years[i]
-        rec["href"] = g.imdb_url(i)
+        rec["href"] = g.url(i)
         compact.append(orjson.dumps(rec))
         if g.ratings[i] is not None:
             rec["rating"] = g.ratings[i]
@@ -149,7 +173,11 @@ def _node_records(ts: TileSet) -> tuple[list[bytes], list[bytes]]:
         if g.directors[i]:
             rec["directors"] = g.directors[i]
         rec["recs"] = recs[i]
+        if per_entry:
+            rec["recsOrigin"] = recs_from[i]
         rec["by"] = by[i]
+        if per_entry:
+            rec["byOrigin"] = by_from[i]
         rec["byCount"] = by_count[i]
         full.append(orjson.dumps(rec))
     return compact, full

@@ -88,6 +88,8 @@ def validate_tiles(
     if info is None:
         return found.result()
     found.extend(_check_mapinfo_keys(info))
+    origin_mask, problems = _check_origins(info)
+    found.extend(problems)
     quads, problems = _read_tree(info)
     found.extend(problems)
     if quads is None:  # no tree, or no root box: nothing below can be checked
@@ -96,7 +98,7 @@ def validate_tiles(
     width, height = root["xmax"] - root["xmin"], root["ymax"] - root["ymin"]
     found.extend(_check_map_box(info, root, centre_tolerance))
     found.extend(_check_quad_width(info, quads, width, height, quad_threshold))
-    held, problems = _read_quads(d, quads)
+    held, problems = _read_quads(d, quads, origin_mask)
     found.extend(problems)
     found.extend(_check_node_homes(held))
     for qid in held.relations:
@@ -296,7 +298,9 @@ class _Held:
         self.relations[qid] = (compact["relations"], full["relations"] if full is not None else [])
 
 
-def _read_quads(d: Path, quads: dict[str, dict]) -> tuple[_Held, list[Problem]]:
+def _read_quads(
+    d: Path, quads: dict[str, dict], origin_mask: int | None
+) -> tuple[_Held, list[Problem]]:
     """Read and check each quad's pair of files, quad by quad (so the problems come in quad
     order); gather what they hold for the rules across files."""
     held = _Held()
@@ -308,6 +312,8 @@ def _read_quads(d: Path, quads: dict[str, dict]) -> tuple[_Held, list[Problem]]:
         problems += found
         full, found = _read_quad_file(d / ("equad_" + suffix), qid, box, compact=False)
         problems += found
+        for node in full["nodes"] if full is not None else ():
+            problems.extend(_check_node_origins(node, origin_mask))
         if compact is None:
             continue
         problems.extend(_check_quad(qid, box, compact, full))
@@ -573,6 +579,48 @@ def _check_bitmaps(d: Path, width: float, height: float) -> Iterator[Problem]:
                 f"{path.name} is {w}x{h}, the map is {width:g}x{height:g} "
                 f"({off:.1f} px off its aspect ratio)",
             )
+
+
+def _check_origins(info: dict) -> tuple[int | None, list[Problem]]:
+    """``origins`` of mapinfo (our extension: the sources of the map's data, each with its own
+    bit): the bits they hold together, or None when absent or malformed."""
+    origins = info.get("origins")
+    if origins is None:
+        return None, []
+    bits = list(origins.values()) if isinstance(origins, dict) else []
+    if not isinstance(origins, dict) or not all(
+        isinstance(b, int) and not isinstance(b, bool) and b > 0 and b & (b - 1) == 0 for b in bits
+    ):
+        return None, [("origins", f"mapinfo origins {origins!r} is not an object of distinct bits")]
+    if len(set(bits)) != len(bits):
+        return None, [("origins", f"mapinfo origins {origins!r} gives two sources one bit")]
+    mask = 0
+    for b in bits:
+        mask |= b
+    shared = info.get("edgeOrigins", mask)
+    if not isinstance(shared, int) or isinstance(shared, bool) or shared <= 0 or shared & ~mask:
+        return mask, [("origins", f"mapinfo edgeOrigins {shared!r} names sources origins lacks")]
+    return mask, []
+
+
+def _check_node_origins(node: object, mask: int | None) -> Iterator[Problem]:
+    """An equad record's ``recsOrigin`` / ``byOrigin`` give, per id of ``recs`` / ``by``,
+    a non-empty set of the sources mapinfo names."""
+    if not isinstance(node, dict):
+        return
+    for ids_key, key in (("recs", "recsOrigin"), ("by", "byOrigin")):
+        if key not in node:
+            continue
+        nid, value, ids = node.get("nodeid"), node[key], node.get(ids_key)
+        if mask is None:
+            yield "origins", f"{nid} has {key} but mapinfo names no origins"
+        elif not isinstance(value, list) or not isinstance(ids, list) or len(value) != len(ids):
+            yield "origins", f"{nid} {key} is not a list as long as its {ids_key}"
+        elif not all(
+            isinstance(v, int) and not isinstance(v, bool) and v > 0 and v & ~mask == 0
+            for v in value
+        ):
+            yield "origins", f"{nid} {key} {value!r} names sources mapinfo lacks"
 
 
 def _core(nodes: object) -> object:

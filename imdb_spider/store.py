@@ -588,6 +588,21 @@ class Store:
                 (origin,),
             )
 
+    def edge_rows(self, origin: str | None = None) -> Iterator[tuple[str, str, int, str]]:
+        """(source, target, rank, origin) for every stored recommendation (``origin``'s only,
+        if given), in the order of ``edges``: what an export needs to say where each came
+        from."""
+        if origin is None:
+            yield from self.db.execute(
+                "SELECT source, target, rank, origin FROM edges ORDER BY source, origin, rank"
+            )
+        else:
+            yield from self.db.execute(
+                "SELECT source, target, rank, origin FROM edges WHERE origin = ? "
+                "ORDER BY source, rank",
+                (origin,),
+            )
+
     def aliases(self) -> dict[str, str]:
         return dict(self.db.execute("SELECT old_id, new_id FROM aliases"))
 

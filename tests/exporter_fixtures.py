@@ -104,6 +104,8 @@ def hostile_graph() -> MapGraph:
         sources=np.asarray(sources, dtype=np.int32),
         targets=np.asarray(targets, dtype=np.int32),
         ranks=np.asarray(ranks, dtype=np.int16),
+        # IMDb's, TMDb's and both sources' recommendations, so the writers meet every kind
+        origins=(1 + np.arange(len(ranks)) % 3).astype(np.uint8),
         x=x.astype(np.float64),
         y=y.astype(np.float64),
         community=community,
@@ -189,6 +191,7 @@ def random_graph(
         sources=sources,
         targets=targets,
         ranks=ranks,
+        origins=np.ones(ranks.shape[0], dtype=np.uint8),
         x=x,
         y=y,
         community=labels,

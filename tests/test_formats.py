@@ -26,6 +26,7 @@ from exporters.gdf import (
     write_gdf,
 )
 from exporters.gexf import write_gexf, xml_text
+from exporters.model import origin_label
 from tests.conftest import needs_tool
 from tests.exporter_fixtures import HOSTILE_TITLES, hostile_graph, random_graph
 
@@ -160,6 +161,8 @@ def test_gdf_round_trip(graph, tmp_path):
         assert edge["node1"] == graph.ids[graph.sources[k]]
         assert edge["node2"] == graph.ids[graph.targets[k]]
         assert edge["directed"] is True and edge["weight"] == weights[k]
+        assert edge["origin"] == origin_label(int(graph.origins[k]))
+    assert {e["origin"] for e in data.edges} == {"imdb", "tmdb", "imdb|tmdb"}
 
 
 # Gephi's ImporterGDF splits each line with this expression (Java); translated to Python's re
@@ -234,6 +237,7 @@ def test_gexf_round_trip_with_networkx(graph, tmp_path):
     for k in range(graph.edge_count):
         d = got[(graph.ids[graph.sources[k]], graph.ids[graph.targets[k]])]
         assert d["weight"] == weights[k] and d["rank"] == graph.ranks[k]
+        assert d["origin"] == origin_label(int(graph.origins[k]))
 
 
 def test_gexf_keeps_tabs_and_newlines_drops_other_controls():

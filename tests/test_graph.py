@@ -20,6 +20,7 @@ def graph_of(n: int, edges: list[tuple[int, int]]) -> MapGraph:
         sources=np.asarray([s for s, _ in edges], dtype=np.int32),
         targets=np.asarray([t for _, t in edges], dtype=np.int32),
         ranks=np.arange(len(edges), dtype=np.int16),
+        origins=np.ones(len(edges), dtype=np.uint8),
     )
 
 

@@ -262,6 +262,11 @@ def test_a_map_exported_from_a_tmdb_crawl_validates(universe, tmp_path: Path) ->
     )  # fmt: skip
     assert check.returncode == 0, check.stdout + check.stderr
     assert "valid" in check.stdout
+    # The map says its data is TMDb's, and so does every edge of the graph files.
+    info = json.loads((out / "mapinfo.json").read_text())
+    assert info["origins"] == {"tmdb": 2} and info["edgeOrigins"] == 2
+    gexf = (tmp_path / "graph" / "graph.gexf").read_text(encoding="utf-8")
+    assert gexf.count('<attvalue for="origin" value="tmdb"/>') == gexf.count("<edge ") > 0
 
 
 def test_refresh_days_fetches_again_what_is_older_and_only_that(universe, tmp_path: Path) -> None:

@@ -5,7 +5,8 @@
 import { LRU } from "./lru.js";
 import { fileKey, headChars, tableHash, words } from "./text.js";
 
-const ID_PATTERN = /^tt\d{1,12}$/i;
+// IMDb ids, and TMDb ids of titles TMDb knows no IMDb id for ("tmdb:603").
+const ID_PATTERN = /^(tt\d{1,12}|tmdb:\d{1,10})$/i;
 
 export class SearchIndex {
   constructor(loader, settings, mapInfo) {

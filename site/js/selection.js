@@ -96,6 +96,8 @@ export class Selection {
     this.panel.show({
       id, title, year, rating: r.rating, votes: r.votes, genres: r.genres, directors: r.directors,
       href: r.href, recs, by, byCount: Number.isInteger(r.byCount) ? r.byCount : null, linked,
+      recsOrigin: Array.isArray(r.recsOrigin) ? r.recsOrigin : null,
+      byOrigin: Array.isArray(r.byOrigin) ? r.byOrigin : null,
     });
     document.title = `${titleWithYear(title || id, year)} · ${PAGE_TITLE}`;
     const ids = [...new Set([...(recs || []), ...(by || []), ...(linked || [])])];

@@ -74,3 +74,33 @@ export function safeHref(href) {
     return null;
   }
 }
+
+// The recommenders a map can hold, as the exporter names them (mapinfo.json's `origins`).
+const SOURCE_NAMES = { imdb: "IMDb", tmdb: "TMDb" };
+
+/**
+ * The tag of a recommendation given by the sources whose bits are set in `mask` (`origins`:
+ * mapinfo's {name: bit}): {text, label} ("IMDb", "TMDb", or "both"; label is the accessible
+ * name), or null when the mask names no known source.
+ */
+export function sourceTag(mask, origins) {
+  if (!Number.isInteger(mask) || !origins || typeof origins !== "object") return null;
+  const names = Object.entries(origins)
+    .filter(([, bit]) => Number.isInteger(bit) && (mask & bit) !== 0)
+    .map(([name]) => SOURCE_NAMES[name] || name);
+  if (!names.length) return null;
+  const text = names.length > 1 ? "both" : names[0];
+  return { text, label: `from ${names.join(" and ")}` };
+}
+
+/**
+ * Where a title's "Open on …" link goes: a tmdb:ID title has no IMDb page, so TMDb's movie
+ * page; a tt id IMDb's; any other id the data's own http(s) link. {href, site} or null.
+ */
+export function titleLink(id, href) {
+  const tmdb = /^tmdb:(\d{1,10})$/.exec(String(id));
+  if (tmdb) return { href: `https://www.themoviedb.org/movie/${tmdb[1]}`, site: "TMDb" };
+  if (/^tt\d{1,12}$/.test(String(id))) return { href: `https://www.imdb.com/title/${id}/`, site: "IMDb" };
+  const safe = safeHref(href);
+  return safe ? { href: safe, site: new URL(safe).hostname } : null;
+}

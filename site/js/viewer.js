@@ -57,6 +57,9 @@ export class Viewer {
         "“python -m exporters all --db CRAWL.sqlite --out site/data”.", true);
       throw error;
     }
+    this.panel.origins = this.tree.info.origins || null;
+    this.panel.edgeOrigins = this.tree.info.edgeOrigins ?? null;
+    this._credits(this.tree.info.origins);
     this.camera.minScale = this.camera.fitScale(this.tree.rootBox, 0) * 0.5;
     this.camera.maxScale = Math.max(this.camera.minScale * 2, this.settings.maxLeafPixels / this.tree.leafWidth);
     this.client.start(this.loader.url(""), this.tree);
@@ -91,6 +94,16 @@ export class Viewer {
       console.warn(`no legend (${error.message})`);
       container.textContent = "No legend in this map.";
     }
+  }
+
+  /** TMDb's terms ask every product showing its data for this notice: shown whenever the
+   * map holds TMDb data (mapinfo's `origins`), and only then. */
+  _credits(origins) {
+    const credits = this.root.querySelector(".credits");
+    if (!credits) return;
+    const tmdb = Boolean(origins && typeof origins === "object" && Object.hasOwn(origins, "tmdb"));
+    credits.hidden = !tmdb;
+    this.root.classList.toggle("with-tmdb", tmdb);
   }
 
   _say(text, isError = false) {

@@ -85,6 +85,7 @@ bench: venv
 	$(PY) -m benchmarks.bench_crawl | tee bench-results/crawl.txt
 	$(PY) -m benchmarks.bench_tmdb | tee bench-results/tmdb.txt
 	$(PY) -m benchmarks.bench_formats | tee bench-results/formats.txt
+	$(PY) -m benchmarks.bench_graphfile | tee bench-results/graphfile.txt
 	$(PY) -m benchmarks.bench_layout --method clustered --method sfdp | tee bench-results/layout.txt
 	$(PY) -m benchmarks.bench_export --keep | tee bench-results/export.txt
 	$(PY) -m benchmarks.bench_datasets --pandas | tee bench-results/datasets.txt

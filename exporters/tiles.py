@@ -2,8 +2,9 @@
 
 ``write_tiles(graph, out_dir)`` builds the ``TileSet`` (``tileset``) and writes what every
 writer gives for it: the shingle.js files (``shingle``), ``legend.json`` (``legend``),
-``search/`` (``search_index``) and the background bitmaps ``image_2400.jpg`` /
-``image_2400low.jpg`` (``bitmap``), plus a ``preview.png`` of the whole map if asked.
+``search/`` (``search_index``), the background bitmaps ``image_2400.jpg`` /
+``image_2400low.jpg`` (``bitmap``) and the whole graph as ``graph.bin.gz`` (``graphfile``),
+plus a ``preview.png`` of the whole map if asked.
 
 Only files whose content changed are rewritten (the others keep their mtime, so a sync to a
 static host ships only what a re-crawl changed), and files a previous export wrote that this
@@ -20,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .bitmap import iter_bitmaps, write_preview
+from .graphfile import FILE_NAME as GRAPH_FILE
+from .graphfile import gzip_graph_bytes
 from .legend import legend_json
 from .map_edges import SPEC_COMPACT_RELATIONS, SPEC_EDGE_CAP
 from .model import MapGraph
@@ -52,7 +55,7 @@ class TileStats:
 
 
 _OUR_FILES = re.compile(
-    r"^(mapinfo|legend|(e|x)?quad_[lr]*|table\d+)\.json$|^image_\d+(low)?\.jpg$"
+    r"^(mapinfo|legend|(e|x)?quad_[lr]*|table\d+)\.json$|^image_\d+(low)?\.jpg$|^graph\.bin\.gz$"
 )
 
 
@@ -140,6 +143,7 @@ def write_tiles(
     legend: bool = True,
     search: bool = True,
     bitmaps: bool = True,
+    graph_file: bool = True,
     preview: str | Path | None = None,
     progress: Callable[[str, float], None] | None = None,
     search_shard_entries: int = 1500,
@@ -182,6 +186,8 @@ def write_tiles(
     if search:
         report("search index", 0.8)
         files.put_all(iter_search_files(ts, max_shard_entries=search_shard_entries), "search")
+    if graph_file:  # for the site's features that need every edge; never the first draw
+        files.put(GRAPH_FILE, gzip_graph_bytes(graph), "graph")
     if bitmaps:
         report("bitmaps", 0.9)
         files.put_all(iter_bitmaps(ts), "image")

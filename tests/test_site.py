@@ -238,12 +238,15 @@ def test_serve_refuses_a_folder_without_index(tmp_path: Path) -> None:
 # --- the map --------------------------------------------------------------------------------
 
 
-def test_map_draws_with_bitmap_and_labels(open_map) -> None:
+def test_map_draws_with_bitmap_and_labels(open_map, maps) -> None:
     s = open_map()
     state = wait_settled(s.page)
     assert any(url.endswith("image_2400low.jpg") for url in s.requests)
     assert any("/quad_" in url for url in s.requests)
     assert not any("/equad_" in url for url in s.requests)  # details only on demand
+    # The whole-graph file is there, and the first draw never asks for it (nor its reader).
+    assert (maps["root"] / "crawl" / "graph.bin.gz").is_file()
+    assert not any("graph.bin" in url or "graphfile.js" in url for url in s.requests)
     assert painted_pixels(s) > 5000
     assert 0 < state["frame"]["quads"] <= state["treeQuads"]
     assert state["frame"]["visible"] > 50 and len(state["titles"]) == state["frame"]["visible"]

@@ -92,6 +92,8 @@ def synthetic_graph_with_truth(
         years=[int(y) for y in years],
         ratings=[float(r) for r in ratings],
         votes=[int(v) for v in votes],
+        # Not drawn from rng: every other seeded value stays as it was.
+        runtimes=[75 + (i * 37) % 110 for i in range(n)],
         title_types=rng.choice(["movie", "tvSeries", "tvMovie"], size=n, p=[0.8, 0.15, 0.05])
         .astype(object)
         .tolist(),

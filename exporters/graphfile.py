@@ -114,15 +114,13 @@ def _node_arrays(graph: MapGraph) -> tuple[dict[str, np.ndarray], bytes, dict[st
     types = _type_table(graph)
     bit = {g: 1 << k for k, g in enumerate(genres)}
     type_number = {t: k for k, t in enumerate(types)}
-    # Runtime is not a MapGraph field yet: read it when the model grows one, else unknown.
-    runtimes = getattr(graph, "runtimes", None) or [None] * graph.node_count
     ids = [tt.encode("utf-8") for tt in graph.ids]
     arrays = {
         "votes": _uint(graph.votes, "<u4", "votes"),
         "genres": np.array([sum(bit[g] for g in set(gs)) for gs in graph.genres], dtype="<u4"),
         "id_start": np.concatenate(([0], np.cumsum([len(b) for b in ids]))).astype("<u4"),
         "year": _uint(graph.years, "<u2", "year"),
-        "runtime": _uint(runtimes, "<u2", "runtime"),
+        "runtime": _uint(graph.runtimes, "<u2", "runtime"),
         "rating": _uint(graph.ratings, "u1", "rating x 10", scale=10.0),
         "type": np.array([type_number[t or None] for t in graph.title_types], dtype="u1"),
     }

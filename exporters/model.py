@@ -87,6 +87,7 @@ class MapGraph:
     years: list[int | None] = field(metadata=node_field("year", gexf="integer"))
     ratings: list[float | None] = field(metadata=node_field("rating", gexf="double"))
     votes: list[int | None] = field(metadata=node_field("votes", gexf="long"))
+    runtimes: list[int | None] = field(metadata=node_field("runtime_minutes", gexf="integer"))
     title_types: list[str | None] = field(metadata=node_field("title_type"))
     genres: list[list[str]] = field(
         metadata=node_field("genres", missing=lambda _tt: [], gexf="string")

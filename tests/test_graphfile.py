@@ -61,7 +61,8 @@ def check_equal(f, graph: MapGraph) -> None:
     assert f.year.tolist() == [y or 0 for y in graph.years]
     assert f.rating.tolist() == [0 if r is None else round(r * 10) for r in graph.ratings]
     assert f.votes.tolist() == [v or 0 for v in graph.votes]
-    assert f.runtime.tolist() == [0] * n  # the MapGraph has no runtime field yet
+    assert f.runtime.tolist() == [m or 0 for m in graph.runtimes]
+    assert n == 0 or any(graph.runtimes)  # the fixture graphs have runtimes to carry
     genres = [{g for k, g in enumerate(f.genre_table) if bits >> k & 1} for bits in f.genres]
     assert genres == [set(gs) for gs in graph.genres]
     assert [f.type_table[t] for t in f.type.tolist()] == graph.title_types
@@ -190,7 +191,7 @@ def test_javascript_reader_agrees_with_python(tmp_path: Path) -> None:
         assert node["in"] == sorted(reverse[i])
         assert node["id"] == graph.ids[i]
         assert node["year"] == graph.years[i]
-        assert node["runtime"] is None
+        assert node["runtime"] == graph.runtimes[i]
         assert node["rating"] == graph.ratings[i]
         assert node["votes"] == graph.votes[i]
         assert node["type"] == graph.title_types[i]

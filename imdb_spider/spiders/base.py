@@ -48,24 +48,22 @@ COMMITS = "imdb/commits"
 
 
 def positive_int(name: str, value: Any) -> int | None:
-    if value in (None, ""):
-        return None
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise UsageError(f"-a {name}= takes a whole number, not {value!r}") from None
-    if number < 0:
-        raise UsageError(f"-a {name}= must not be negative, got {number}")
-    return number
+    return _non_negative(name, value, int, "a whole number")
 
 
 def positive_float(name: str, value: Any) -> float | None:
+    return _non_negative(name, value, float, "a number")
+
+
+def _non_negative(name: str, value: Any, kind: type, what: str) -> Any:
+    """``value`` of ``-a name=`` as ``kind`` (None when not given); a ``UsageError`` that
+    names the argument for anything else or a negative number."""
     if value in (None, ""):
         return None
     try:
-        number = float(value)
+        number = kind(value)
     except (TypeError, ValueError):
-        raise UsageError(f"-a {name}= takes a number, not {value!r}") from None
+        raise UsageError(f"-a {name}= takes {what}, not {value!r}") from None
     if number < 0:
         raise UsageError(f"-a {name}= must not be negative, got {number}")
     return number

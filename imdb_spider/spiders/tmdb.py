@@ -157,17 +157,19 @@ class TmdbSpider(FrontierSpider):
         meta = {"title_id": title_id, "bfs_depth": depth, "origin": TMDB}
         if movie is None:
             # An IMDb id TMDb has not told us about yet: ask TMDb which movie it is.
-            return scrapy.Request(
-                find_url(self.api_url, title_id, self.api_key),
-                callback=self.parse_find,
-                errback=self.failed,
-                priority=-depth,
-                dont_filter=True,
-                meta=meta,
-            )
+            url = find_url(self.api_url, title_id, self.api_key)
+            return self._api_request(url, self.parse_find, depth, meta)
+        return self._api_request(
+            movie_url(self.api_url, movie, self.api_key), self.parse, depth, meta
+        )
+
+    def _api_request(
+        self, url: str, callback: Any, depth: int, meta: dict[str, Any]
+    ) -> scrapy.Request:
+        # dont_filter: the frontier deduplicates, as for the imdb spider.
         return scrapy.Request(
-            movie_url(self.api_url, movie, self.api_key),
-            callback=self.parse,
+            url,
+            callback=callback,
             errback=self.failed,
             priority=-depth,
             dont_filter=True,
@@ -186,14 +188,8 @@ class TmdbSpider(FrontierSpider):
         if movie is None:
             yield self._failure(tt, depth, "not-on-tmdb", f"TMDb has no movie for {tt}", True)
             return
-        yield response.follow(
-            movie_url(self.api_url, movie, self.api_key),
-            callback=self.parse,
-            errback=self.failed,
-            priority=-depth,
-            dont_filter=True,
-            meta=dict(response.meta),
-        )
+        url = movie_url(self.api_url, movie, self.api_key)
+        yield self._api_request(url, self.parse, depth, dict(response.meta))
 
     def parse(self, response: scrapy.http.Response, **kwargs: Any) -> Iterator[Any]:
         tt, depth = response.meta["title_id"], response.meta["bfs_depth"]

@@ -10,6 +10,7 @@ import { KeyboardCaptor, PointerCaptor } from "./captors.js";
 import { Flights } from "./flight.js";
 import { Hover } from "./hover.js";
 import { Loader } from "./loader.js";
+import { MyRatings } from "./myratings.js";
 import { RenderClient } from "./render-client.js";
 import { SearchIndex } from "./search.js";
 import { Selection } from "./selection.js";
@@ -43,6 +44,7 @@ export class Viewer {
     });
     this.search = null; // SearchIndex and Selection, once mapinfo.json is in
     this.selection = null;
+    this.ratings = new MyRatings(); // the user's own titles, on this device only
   }
 
   // --- start-up ---------------------------------------------------------------------------
@@ -332,6 +334,7 @@ export class Viewer {
    *   titles      titles drawn: [{id, name, year, community, quad, x, y, sx, sy, r}]
    *   labels      labels drawn: [{text, box: [x0, y0, x1, y1] (padded), strong}]
    *   bitmap      the overview bitmap drawn (file name), or null
+   *   ratings     the user's titles per kind: {rated, seen, watchlist, liked}
    *   settled     nothing is moving, loading or left to draw: the canvas shows the view as
    *               it will stay (until the next input)
    */
@@ -348,6 +351,7 @@ export class Viewer {
       },
       frame: this.client.stats && { ...this.client.stats },
       treeQuads: this.tree ? this.tree.tree.paths.length : 0,
+      ratings: this.ratings.counts(),
       ...core,
       settled: core.settled && !this.flights.active && !this.urls.pending && this.loader.pending === 0,
     };

@@ -16,15 +16,19 @@ Everything it started is stopped on exit or Ctrl-C.
 It deletes only what it made: the crawl folder (``--out``) is replaced on the next run only
 when it carries the marker file the demo wrote there; a folder it did not make, or a map folder
 (``--map``) that holds something other than an exported map, is refused with a one-line
-message before anything starts.
+message before anything starts. So is a ``--serve`` port something else listens on (``make
+demo`` serves on ``SITE_PORT``, 8080 by default): the message names ``SITE_PORT=`` to pick
+another, before the crawl rather than after it.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import urllib.request
@@ -83,6 +87,30 @@ def check_map_folder(folder: Path) -> None:
         f"--map {folder} holds files that are not an exported map (no mapinfo.json) and the "
         f"demo did not make it (no {MARKER}): pick an empty or new folder"
     )
+
+
+def port_taken_message(port: int) -> str:
+    return (
+        f"port {port} on 127.0.0.1 is already in use: serve on another with "
+        f"make demo SITE_PORT={port + 1} (python -m devtools.demo --serve {port + 1}; "
+        "0 picks a free one), or stop what listens there"
+    )
+
+
+def check_port(port: int | None) -> None:
+    """Refuse a ``--serve`` port that something already listens on, before any work. The
+    server binds it again after the export (ThreadingHTTPServer reuses the address the same
+    way), and says the same if the port was taken in between."""
+    if not port:
+        return
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise DemoError(port_taken_message(port)) from None
+            raise DemoError(f"cannot serve on 127.0.0.1:{port}: {exc.strerror}") from None
 
 
 def start_sandbox(stack: ExitStack, titles: int, seed: int, extra: list[str]) -> str:
@@ -221,6 +249,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     out = args.out
     try:
+        check_port(args.serve)
         check_map_folder(args.map)
         fresh_crawl_folder(out)
         if not args.map.exists():
@@ -294,7 +323,12 @@ def serve_site(data: Path, port: int) -> int:
     """Serve site/ with ``data`` at /data/ until Ctrl-C."""
     from exporters import serve  # noqa: PLC0415 (only when serving)
 
-    server = serve.make_server(ROOT / "site", port, data_dir=data, quiet=True)
+    try:
+        server = serve.make_server(ROOT / "site", port, data_dir=data, quiet=True)
+    except OSError as exc:
+        taken = exc.errno == errno.EADDRINUSE
+        print(f"error: {port_taken_message(port) if taken else exc}", file=sys.stderr)
+        return 1
     serve.serve_until_interrupted(server, f"open the map: {serve.server_url(server)}")
     return 0
 

@@ -123,3 +123,40 @@ def test_demo_replaces_only_its_own_crawl_folder(tmp_path: Path) -> None:
     with pytest.raises(DemoError, match="the demo did not make it"):
         fresh_crawl_folder(tmp_path)  # holds the folders above, but carries no marker
     assert new.is_dir() and empty.is_dir()
+
+
+@pytest.fixture
+def taken_port():
+    """A port something listens on (as another server on SITE_PORT would)."""
+    import socket
+
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        yield listener.getsockname()[1]
+
+
+def test_demo_with_its_port_taken_fails_before_crawling(tmp_path: Path, taken_port) -> None:
+    out, data = tmp_path / "crawl", tmp_path / "map"
+    command = [
+        sys.executable, "-m", "devtools.demo", "--titles", "500", "--max-titles", "150",
+        "--out", str(out), "--map", str(data), "--serve", str(taken_port),
+    ]  # fmt: skip
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert done.stdout == ""  # no sandbox started, nothing crawled
+    (line,) = done.stderr.splitlines()
+    assert f"port {taken_port} on 127.0.0.1 is already in use" in line
+    assert f"SITE_PORT={taken_port + 1}" in line and "Traceback" not in done.stderr
+    assert not out.exists() and not data.exists()
+
+
+def test_demo_says_the_same_if_the_port_is_taken_during_the_crawl(
+    tmp_path: Path, taken_port, capsys
+) -> None:
+    from devtools.demo import serve_site
+
+    (tmp_path / "map").mkdir()
+    assert serve_site(tmp_path / "map", taken_port) == 1
+    (line,) = capsys.readouterr().err.splitlines()
+    assert "is already in use" in line and "SITE_PORT=" in line

@@ -113,8 +113,12 @@ def check_port(port: int | None) -> None:
             raise DemoError(f"cannot serve on 127.0.0.1:{port}: {exc.strerror}") from None
 
 
-def start_sandbox(stack: ExitStack, titles: int, seed: int, extra: list[str]) -> str:
-    """Start the sandbox in its own process; return its base URL."""
+def start_sandbox(
+    stack: ExitStack, titles: int, seed: int, extra: list[str], log: Path | None = None
+) -> str:
+    """Start the sandbox in its own process; return its base URL. Its own (timestamped) log
+    goes to ``log`` when given, not between the demo's lines."""
+    errors = stack.enter_context(log.open("w")) if log is not None else None
     process = subprocess.Popen(
         [
             sys.executable,
@@ -129,6 +133,7 @@ def start_sandbox(stack: ExitStack, titles: int, seed: int, extra: list[str]) ->
             *extra,
         ],
         stdout=subprocess.PIPE,
+        stderr=errors,
         text=True,
         cwd=ROOT,
     )
@@ -155,13 +160,28 @@ DEMO_KEY = "demo"
 DATASETS = ("title.basics", "title.ratings", "title.crew", "name.basics")
 
 
+# The crawl's log lines the demo shows (the rest is in Scrapy's usual log; its last line, the
+# totals, the demo's summary says), and the database's set-up it leaves out among them.
+SHOWN = ("progress:", "proxy ", "ERROR", "WARNING", "every proxy", "crawl database")
+HIDDEN = ("applying migration",)
+
+
+def crawl_line(line: str) -> str | None:
+    """A crawl log line as the demo prints it: no timestamp, logger or "INFO:" (a warning or
+    an error keeps its level), or None for a line it leaves out."""
+    if not any(key in line for key in SHOWN) or any(key in line for key in HIDDEN):
+        return None
+    text = line.split("] ", 1)[-1].rstrip()
+    return "  " + text.removeprefix("INFO: ").removeprefix("DEBUG: ")
+
+
 def _run_crawl(command: list[str], summary_path: Path, env: dict[str, str] | None = None) -> dict:
     process = subprocess.Popen(command, cwd=ROOT, stderr=subprocess.PIPE, text=True, env=env)
     assert process.stderr is not None
     for line in process.stderr:
-        # Show progress, proxy verdicts and problems; the rest is in Scrapy's usual log.
-        if any(key in line for key in ("progress:", "proxy ", "ERROR", "every proxy", "crawl ")):
-            print("  " + line.split("] ", 1)[-1].rstrip())
+        shown = crawl_line(line)
+        if shown is not None:
+            print(shown, flush=True)
     if process.wait() != 0:
         raise DemoError(f"the crawl failed (exit status {process.returncode})")
     return json.loads(summary_path.read_text())
@@ -246,6 +266,11 @@ def main(argv: list[str] | None = None) -> int:
         metavar="PORT",
         help="then serve the site on 127.0.0.1:PORT until Ctrl-C (0: any free port)",
     )
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        help="the export's layout-quality figures and edge counts of each stage",
+    )
     args = parser.parse_args(argv)
     out = args.out
     try:
@@ -256,7 +281,7 @@ def main(argv: list[str] | None = None) -> int:
             _create_marked(args.map)
         with ExitStack() as stack:
             extra = ["--small-pages", "--tmdb-key", DEMO_KEY, "--tmdb-rate", "0"]
-            base_url = start_sandbox(stack, args.titles, args.seed, extra)
+            base_url = start_sandbox(stack, args.titles, args.seed, extra, log=out / "sandbox.log")
             print(f"sandbox IMDb and TMDb with {args.titles} titles at {base_url}")
             with urllib.request.urlopen(f"{base_url}/__seeds?n=3", timeout=10) as answer:
                 seeds = json.load(answer)
@@ -295,19 +320,18 @@ def finish(report: dict, args: argparse.Namespace) -> int:
     """Print the crawl's summary, export the map, and serve it if asked."""
     database = report["database"]
     print()
-    print(f"crawl {report['reason']}: {database['titles']} titles, {database['edges']} edges")
+    # The proxy table was printed as the crawl ended; the edge count is the map's, below.
+    print(f"crawl {report['reason']}: {database['titles']} titles")
     print(
         f"frontier: {database['frontier']['pending']} pending, "
         f"{database['frontier']['failed']} failed; failures by kind: "
         f"{database['failures_by_kind'] or 'none'}"
     )
-    for row in report["proxies"]:
-        print(f"  proxy {row['proxy']}: {row['requests']} requests, {row['bans']} bans, "
-              f"{row['state']}")  # fmt: skip
     print(f"database: {database['path']}  (python -m imdb_spider.store {database['path']})")
     print()
     export = [sys.executable, "-m", "exporters", "all", "--db", database["path"],
-              "--out", str(args.map), "--graph-dir", str(args.graph_dir), "--force"]  # fmt: skip
+              "--out", str(args.map), "--graph-dir", str(args.graph_dir), "--force",
+              *(["--verbose"] if args.verbose else [])]  # fmt: skip
     print(f"$ python -m exporters all --db {database['path']} --out {args.map}")
     if subprocess.run(export, cwd=ROOT, check=False).returncode != 0:
         print("error: the export failed", file=sys.stderr)

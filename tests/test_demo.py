@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import signal
 import subprocess
 import sys
@@ -59,6 +60,7 @@ def test_demo_follows_the_route_that_works_today(tmp_path: Path) -> None:
     printed = "".join(lines)
     assert "scrapy crawl tmdb" in printed and "python -m imdb_spider.datasets" in printed
     assert "crawl finished: 150 titles" in printed
+    assert_plain_output(lines)
     with Store(db, create=False) as store:
         assert store.summary()["frontier"]["pending"] == 0
         assert {origin for (origin,) in store.db.execute("SELECT DISTINCT origin FROM edges")} == {
@@ -77,11 +79,24 @@ def test_demo_crawls_imdb_through_proxies(tmp_path: Path) -> None:
     lines, _ = run_demo(tmp_path, "--route", "imdb")
     printed = "".join(lines)
     assert "crawl finished: 150 titles" in printed
-    # The captcha proxy and the dead port were banned; tinyproxy carried the crawl.
-    proxies = [line for line in lines if line.strip().startswith("proxy ")]
-    assert len(proxies) == 3
+    # The captcha proxy and the dead port were banned; tinyproxy carried the crawl. The table
+    # (one line a proxy) is printed once.
+    proxies = [line for line in lines if re.match(r"\s*proxy \S+: \d+ requests", line)]
+    assert len(proxies) == 3 and len({line.split()[1] for line in proxies}) == 3
     assert sum(" 0 bans, good" in line for line in proxies) == 1
     assert sum("dead" in line for line in proxies) == 2
+    assert_plain_output(lines)
+
+
+def assert_plain_output(lines: list[str]) -> None:
+    """One kind of line (no timestamps, no log levels), one edge count, and the layout's
+    quality in words (its figures only with --verbose)."""
+    printed = "".join(lines)
+    assert not [x for x in lines if re.match(r"\s*\d{4}-\d\d-\d\d \d\d:\d\d", x)], printed
+    assert "INFO" not in printed
+    assert len(set(re.findall(r"([\d,]+) (?:edges|recommendations)\b", printed))) == 1, printed
+    assert "ownL" not in printed and "occ ." not in printed
+    assert "of titles lie nearest their own community's centre" in printed
 
 
 def test_demo_refuses_a_crawl_folder_it_did_not_make(tmp_path: Path, capsys) -> None:
@@ -142,7 +157,9 @@ def test_demo_with_its_port_taken_fails_before_crawling(tmp_path: Path, taken_po
         sys.executable, "-m", "devtools.demo", "--titles", "500", "--max-titles", "150",
         "--out", str(out), "--map", str(data), "--serve", str(taken_port),
     ]  # fmt: skip
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        command, cwd=ROOT, capture_output=True, text=True, timeout=60, check=False
+    )
     assert done.returncode == 1
     assert done.stdout == ""  # no sandbox started, nothing crawled
     (line,) = done.stderr.splitlines()

@@ -162,7 +162,7 @@ DATASETS = ("title.basics", "title.ratings", "title.crew", "name.basics")
 
 # The crawl's log lines the demo shows (the rest is in Scrapy's usual log; its last line, the
 # totals, the demo's summary says), and the database's set-up it leaves out among them.
-SHOWN = ("progress:", "proxy ", "ERROR", "WARNING", "every proxy", "crawl database")
+SHOWN = ("progress:", "proxy ", "] ERROR:", "] WARNING:", "every proxy", "crawl database")
 HIDDEN = ("applying migration",)
 
 

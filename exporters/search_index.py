@@ -19,12 +19,14 @@ downloads ``search/manifest.json`` once (a few KB) and then one small shard per 
   ``"<key> <c>"`` (``c``: the other word's first character), split by prefix in turn, up to
   ``MAX_KEY_WORDS`` words. A client with a second query word ``w2`` (not the start of an
   earlier one) walks on from ``key + " " + w2[:1]``: "the m" loads ``"the m"``.
-* ``search/e/<key>.json`` (version 2), for one typo: titles with a word ``t`` of 4 or more
-  characters such that ``key`` is ``t[:4]`` with one character deleted (``typo_keys``). A query
-  word ``w`` of ``TYPO_MIN_CHARS`` or more is within one edit (insert, delete, replace, swap
-  two neighbours) of a start of ``t`` only if ``typo_keys(w)`` and ``typo_keys(t)`` share a
-  key, so the 4 shards of ``typo_keys(w)`` hold every title it can mean. Each keeps its
-  ``max_shard_entries`` most voted titles (manifest ``typoShards``: key -> count).
+* ``search/e/<n>.json`` (version 2), for one typo: the title words (not the titles) of 4 or
+  more characters by typo key, ``{key: [word, ...]}``. A word's typo keys are its first 4
+  characters with one of them deleted (``typo_keys``); a query word ``w`` of
+  ``TYPO_MIN_CHARS`` or more is within one edit (insert, delete, replace, swap two neighbours)
+  of a start of a word ``t`` only if their typo keys meet, so the files of ``typo_keys(w)``
+  name every word it can mean, and the client then walks to those words' own shards above.
+  ``n`` = the table hash of the key (as for ids) modulo the manifest's ``typoShards`` (about
+  one file per ``TYPO_SHARD_WORDS`` words listed).
 * ``search/y/<token>.json`` (version 2): the ``max_shard_entries`` most voted titles of a year
   (``"1980"``) or a decade (``"1980s"``), for a query of years alone (manifest
   ``yearShards``). A query word that names a year or a decade (``year_span``: "1980",
@@ -46,8 +48,10 @@ when every other word starts one of its words, or, for a word of ``TYPO_MIN_CHAR
 is one edit from the start of one (a typo); and passes every year word. Matches rank by the
 number of typo words, then votes (most first), then id. The client looks up the query's longest
 word of ``searchMinChars`` or more that is not a stop word (else a stop word), walks to its
-shard, and only when that gives fewer than a list's worth loads the word's typo shards; a query
-of years alone loads the year's shard and the year word's own shard.
+shard, and only when that gives fewer than a list's worth looks for typos: through the shard
+of a shorter word of the query if it has one (a word under ``TYPO_MIN_CHARS`` is never a
+typo, so its shard holds every match), else through the typo files and the shards of the
+words they name. A query of years alone loads the year's shard and the year word's own shard.
 """
 
 from __future__ import annotations
@@ -84,6 +88,7 @@ MAX_KEY_CHARS = 8  # a key segment is split by prefix up to this many characters
 MAX_KEY_WORDS = 3  # and a key pairs up to this many words (see _split_shards)
 TYPO_MIN_CHARS = 5  # a query word this long may have one typo
 TYPO_PREFIX = 4  # typo keys come from a word's first 4 characters
+TYPO_SHARD_WORDS = 400  # words listed per typo file, about (~4 KB)
 _YEAR = re.compile(r"(18[89]\d|19\d\d|20[0-4]\d)")
 _DECADE = re.compile(r"(18[89]|19\d|20[0-4])0s")
 _SHORT_DECADE = re.compile(r"(\d)0s")
@@ -252,17 +257,19 @@ def _entries(ts: TileSet) -> list[list]:
     return entries
 
 
-def _typo_shards(order: list[int], all_words: list[set[str]], limit: int) -> dict[str, list[int]]:
-    """Typo key -> its ``limit`` most voted titles (``order`` is most voted first)."""
-    shards: dict[str, list[int]] = defaultdict(list)
-    for i in order:
-        keys: set[str] = set()
-        for w in all_words[i]:
-            keys |= typo_keys(w)
-        for key in keys:
-            if len(shards[key]) < limit:
-                shards[key].append(i)
-    return shards
+def _typo_shards(all_words: list[set[str]]) -> tuple[dict[str, dict[str, list[str]]], int]:
+    """(file number -> {typo key: the words with that key}, over every title word; the
+    number of files the keys are hashed over)."""
+    by_key: dict[str, set[str]] = defaultdict(set)
+    for title_words in all_words:
+        for w in title_words:
+            for key in typo_keys(w):
+                by_key[key].add(w)
+    count = max(1, math.ceil(sum(len(v) for v in by_key.values()) / TYPO_SHARD_WORDS))
+    files: dict[str, dict[str, list[str]]] = defaultdict(dict)
+    for key in sorted(by_key):
+        files[str(node_hash(key, count))][key] = sorted(by_key[key])
+    return files, count
 
 
 def _year_shards(order: list[int], years: list[int | None], limit: int) -> dict[str, list[int]]:
@@ -290,7 +297,7 @@ def build_search_index(ts: TileSet, *, max_shard_entries: int = 1500) -> dict[st
         for key in sorted({w[:2] for w in all_words[i]}):
             by_key2[key].append(i)
     shards, split, paired = _split_shards(by_key2, all_words, all_words, max_shard_entries)
-    typos = _typo_shards(order, all_words, max_shard_entries)
+    typos, typo_count = _typo_shards(all_words)
     years = _year_shards(order, g.years, max_shard_entries)
     id_shards = id_shard_count(len(entries))
     by_id: dict[str, list[int]] = defaultdict(list)
@@ -298,11 +305,13 @@ def build_search_index(ts: TileSet, *, max_shard_entries: int = 1500) -> dict[st
         by_id[id_key(g.ids[i], id_shards)].append(i)
 
     files: dict[str, bytes] = {}
-    for folder, groups in (("t", shards), ("e", typos), ("y", years), ("id", by_id)):
+    for folder, groups in (("t", shards), ("y", years), ("id", by_id)):
         for key in sorted(groups):
             files[f"search/{folder}/{file_key(key)}.json"] = orjson.dumps(
                 [entries[i] for i in groups[key]]
             )
+    for key in sorted(typos):
+        files[f"search/e/{key}.json"] = orjson.dumps(typos[key])
     manifest = {
         "version": INDEX_VERSION,
         "nodes": len(entries),
@@ -314,7 +323,8 @@ def build_search_index(ts: TileSet, *, max_shard_entries: int = 1500) -> dict[st
         "paired": sorted(paired),
         "titleShards": {key: len(shards[key]) for key in sorted(shards)},
         "typoMinChars": TYPO_MIN_CHARS,
-        "typoShards": {key: len(typos[key]) for key in sorted(typos)},
+        "typoShards": typo_count,
+        "typoKey": "shingle table hash of the typo key (UTF-16 code units) modulo typoShards",
         "yearShards": {key: len(years[key]) for key in sorted(years)},
         "idKey": "shingle table hash of the id (UTF-16 code units) modulo idShards",
         "idShards": id_shards,

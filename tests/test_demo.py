@@ -177,3 +177,19 @@ def test_demo_says_the_same_if_the_port_is_taken_during_the_crawl(
     assert serve_site(tmp_path / "map", taken_port) == 1
     (line,) = capsys.readouterr().err.splitlines()
     assert "is already in use" in line and "SITE_PORT=" in line
+
+
+def test_demo_shows_the_crawls_progress_and_problems_without_log_prefixes() -> None:
+    from devtools.demo import crawl_line
+
+    stamp = "2026-12-02 03:39:51 [imdb_spider.progress] "
+    progress = stamp + "INFO: progress: 35 titles stored\n"
+    assert crawl_line(progress) == "  progress: 35 titles stored"
+    warning = stamp + "WARNING: proxy http://a:1 banned\n"
+    assert crawl_line(warning) == "  WARNING: proxy http://a:1 banned"
+    error = stamp + "ERROR: Spider error processing\n"
+    assert crawl_line(error) == "  ERROR: Spider error processing"
+    # Set-up chatter, Scrapy's stats dump and the totals (the demo's summary says them) stay out.
+    assert crawl_line(stamp + "INFO: crawl database x.sqlite: applying migration 0001\n") is None
+    assert crawl_line("   'log_count/WARNING': 1,\n") is None
+    assert crawl_line(stamp + "INFO: crawl finished: 150 titles, 1800 edges\n") is None

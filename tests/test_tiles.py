@@ -678,15 +678,16 @@ def client_plan(manifest: dict, qwords: list[str], min_chars: int = 2) -> tuple[
         if not short(order[0]) or order[0] in keys:
             return client_word_plan(manifest, order, keys, year, min_chars)
     if year is None:
-        return [], []
+        return [], None
     return client_year_file(manifest, year) + [
         f"t/{file_key(k)}" for k in client_shard_keys(manifest, [year])
-    ], []
+    ], None
 
 
 def client_word_plan(manifest: dict, order: list, keys: list, year, min_chars: int) -> tuple:
-    """site/js/search.js ``_wordPlan``."""
-    from exporters.search_index import STOPWORDS, typo_keys
+    """site/js/search.js ``_wordPlan``: (files, typo: None, a list of title files, or the
+    word and the other words to look typos up with)."""
+    from exporters.search_index import STOPWORDS
 
     files = [f"t/{file_key(k)}" for k in keys]
     if year is not None and any(k in manifest["paired"] for k in keys):
@@ -694,12 +695,27 @@ def client_word_plan(manifest: dict, order: list, keys: list, year, min_chars: i
         files = client_year_file(manifest, year) + [f"t/{file_key(k)}" for k in walk]
     typo_min = manifest["typoMinChars"]
     if len(order[0]) < typo_min:
-        return files, []
+        return files, None
     exact = [w for w in order if len(w) < typo_min]
     if exact and len(exact[0]) >= min_chars and exact[0] not in STOPWORDS:
         return files, [f"t/{file_key(k)}" for k in client_shard_keys(manifest, exact)]
-    typo = [k for k in sorted(typo_keys(order[0])) if k in manifest["typoShards"]]
-    return files, [f"e/{file_key(k)}" for k in typo]
+    return files, (order[0], exact)
+
+
+def client_typo_files(folder: Path, manifest: dict, word: str, rest: list) -> list[str]:
+    """site/js/search.js ``_typoFiles``: the typo files, then the shards of the words named."""
+    from exporters.search_index import typo_keys
+    from exporters.shingle import node_hash
+
+    from .exporter_fixtures import typo_match
+
+    count = manifest["typoShards"]
+    meant: set[str] = set()
+    for key in typo_keys(word):
+        listed = _json(folder / "search" / "e" / f"{node_hash(key, count)}.json").get(key, [])
+        meant |= {w for w in listed if typo_match(word, w)}
+    files = {f"t/{file_key(k)}" for w in meant for k in client_shard_keys(manifest, [w, *rest])}
+    return sorted(files)
 
 
 def client_year_file(manifest: dict, word: str) -> list[str]:
@@ -715,7 +731,7 @@ def client_suggest(folder: Path, manifest: dict, query: str, limit: int = 12) ->
     from tests.exporter_fixtures import search_rank
 
     qwords = list(dict.fromkeys(words(query)))
-    files, typo_files = client_plan(manifest, qwords) if qwords else ([], [])
+    files, typo = client_plan(manifest, qwords) if qwords else ([], None)
     found: dict[str, tuple] = {}
     loaded = 0
 
@@ -730,8 +746,8 @@ def client_suggest(folder: Path, manifest: dict, query: str, limit: int = 12) ->
                     found[e[0]] = (typos, -(e[6] or 0), e[0])
 
     collect(files)
-    if sum(1 for f in found.values() if f[0] == 0) < limit:
-        collect(typo_files)
+    if typo is not None and sum(1 for f in found.values() if f[0] == 0) < limit:
+        collect(typo if isinstance(typo, list) else client_typo_files(folder, manifest, *typo))
     return [f[2] for f in sorted(found.values())[:limit]], loaded
 
 
@@ -770,8 +786,8 @@ def test_search_shards_split_when_big(tmp_path):
     ["title 123", "Title 1234", "community 7", "title community 3", "of 12", "tit",
      "title", "title t", "community 7 title", "2999", "title 99 of",
      # stop words are searchable; a typo in a long word; years and decades filter
-     "of", "of c", "titel 12", "comunity", "ttile 12 of", "titles", "title 1980", "1980",
-     "80s", "community 3 1990s", "2001"],
+     "of", "of c", "titel 12", "comunity", "ttile 7 of", "titles", "title 1980", "1980",
+     "80s", "community 3 1990s", "2001", "titel comunity 3"],
 )  # fmt: skip
 def test_search_suggestions_match_a_full_scan(tmp_path_factory, query):
     """The viewer's shard walk gives exactly the most voted matches of the whole map, and only
@@ -790,23 +806,25 @@ def test_search_suggestions_match_a_full_scan(tmp_path_factory, query):
         assert loaded <= 3 * 100, (query, loaded)  # not the 3,000 titles of "title"
 
 
-def test_search_typo_shards_keep_the_most_voted_titles(tmp_path_factory):
-    """A typo word with no word to look up exactly ("comunity 7": "7" is too short) finds its
-    titles in its typo shards, which keep only the most voted: the answer is then the best of
-    those, in the reference order, and says nothing that does not match."""
+def test_search_typo_files_list_words_not_titles(tmp_path_factory):
+    """The typo files name words ("comunity" -> "community"), whose own shards, walked on by
+    the query's other words, hold every match: "comunity 7" ("7" is too short to look up)
+    is the full scan's answer from a few small files; a one-letter query loads nothing."""
+    from exporters.search_index import TYPO_SHARD_WORDS
+
     folder = tmp_path_factory.getbasetemp() / "search-scan"
     g = random_graph(3000, seed=9)
     if not (folder / "search" / "manifest.json").exists():
         write_tiles(g, folder, bitmaps=False, search_shard_entries=100)
     manifest = _json(folder / "search" / "manifest.json")
-    assert manifest["version"] == 2 and max(manifest["typoShards"].values()) == 100
-    reference = [g.ids[i] for i in search_matches(g, "comunity 7")]
+    assert manifest["version"] == 2 and manifest["typoShards"] >= 1
+    for path in (folder / "search" / "e").glob("*.json"):
+        listed = _json(path)
+        assert all(isinstance(w, str) for words_ in listed.values() for w in words_)
+        assert sum(len(v) for v in listed.values()) <= 4 * TYPO_SHARD_WORDS
     got, loaded = client_suggest(folder, manifest, "comunity 7")
-    assert got and loaded <= 4 * 100
-    assert got == [tt for tt in reference if tt in set(got)]
-    by_votes = sorted(range(3000), key=lambda i: (-(g.votes[i] or 0), g.ids[i]))
-    top = {g.ids[i] for i in by_votes[:100]}
-    assert got == [tt for tt in reference if tt in top][:12]
+    assert got == [g.ids[i] for i in search_matches(g, "comunity 7")[:12]]
+    assert loaded <= 3 * 100
     assert client_suggest(folder, manifest, "t") == ([], 0)  # too short: nothing loaded
 
 

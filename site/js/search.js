@@ -76,7 +76,6 @@ export class SearchIndex {
     this.stop = new Set();
     this.split = new Set();
     this.paired = new Set();
-    this.typoShards = {};
     this.yearShards = {};
     this.typoMin = 5;
   }
@@ -89,7 +88,6 @@ export class SearchIndex {
       this.titleShards = data.titleShards || {};
       this.split = new Set(data.split || []);
       this.paired = new Set(data.paired || []);
-      this.typoShards = data.typoShards || {};
       this.yearShards = data.yearShards || {};
       this.typoMin = data.typoMinChars || 5;
     } catch (error) {
@@ -101,7 +99,7 @@ export class SearchIndex {
   _shard(kind, name) {
     const cached = this.shards.get(name);
     if (cached) return cached;
-    const promise = this.loader.load(kind, name, -2).then((r) => r.entries);
+    const promise = this.loader.load(kind, name, -2).then((r) => (kind === "json" ? r.data : r.entries));
     this.shards.set(name, promise);
     promise.catch(() => this.shards.delete(name));
     return promise;
@@ -175,7 +173,7 @@ export class SearchIndex {
     await this._collect(plan.files, qwords, found);
     const exact = [...found.values()].filter(([typos]) => typos === 0).length;
     // Typo matches rank after every exact one: their shards matter only for a short list.
-    if (exact < max && plan.typoFiles.length) await this._collect(plan.typoFiles, qwords, found);
+    if (exact < max && plan.typo) await this._collect(await plan.typo(), qwords, found);
     const ranked = [...found.values()].sort(
       ([ta, a], [tb, b]) => ta - tb || b.votes - a.votes || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
     );
@@ -183,10 +181,11 @@ export class SearchIndex {
   }
 
   /**
-   * The shard files of a query: {files, typoFiles}, or null when it is too short. The words
-   * that are not years, the longest of searchMinChars or more that is not a stop word first,
-   * walk to their shard; a query of years alone loads its first year's shard and that word's
-   * own shard ("1917" is a title too).
+   * The shard files of a query: {files, typo}, `typo` (if any) a function giving the files
+   * that may hold its typo matches; null when the query is too short. The words that are not
+   * years, the longest of searchMinChars or more that is not a stop word first, walk to their
+   * shard; a query of years alone loads its first year's shard and that word's own shard
+   * ("1917" is a title too).
    */
   _plan(qwords) {
     const len = (w) => Array.from(w).length;
@@ -201,14 +200,14 @@ export class SearchIndex {
       if (!short(order[0]) || keys.includes(order[0])) return this._wordPlan(order, keys, year);
     }
     if (!year) return null;
-    return { files: [...this._yearFile(year), ...this.shardKeys([year]).map(titleFile)], typoFiles: [] };
+    return { files: [...this._yearFile(year), ...this.shardKeys([year]).map(titleFile)], typo: null };
   }
 
   /**
    * A paired key's own shard keeps only its most voted titles, so with a year the walk goes
-   * on by the year word and the year's shard adds the titles of that year. Typo files: those
-   * of the first word's typo keys, unless a shorter word (no typo allowed) that is not a stop
-   * word can be looked up: its shards hold every match, whatever the typo.
+   * on by the year word and the year's shard adds the titles of that year. Typos: a shorter
+   * word (never a typo) that is not a stop word holds every match in its shards; else the
+   * typo files name the words the first word can mean, and their shards hold the matches.
    */
   _wordPlan(order, keys, year) {
     const len = (w) => Array.from(w).length;
@@ -217,13 +216,33 @@ export class SearchIndex {
       files = [...this._yearFile(year), ...this.shardKeys([...order, year]).map(titleFile)];
     }
     const pick = order[0];
-    if (len(pick) < this.typoMin) return { files, typoFiles: [] };
+    if (len(pick) < this.typoMin) return { files, typo: null };
     const exact = order.filter((w) => len(w) < this.typoMin);
     if (exact.length && len(exact[0]) >= this.settings.searchMinChars && !this.stop.has(exact[0])) {
-      return { files, typoFiles: this.shardKeys(exact).map(titleFile) };
+      return { files, typo: async () => this.shardKeys(exact).map(titleFile) };
     }
-    const typo = typoKeys(pick).filter((k) => Object.hasOwn(this.typoShards, k));
-    return { files, typoFiles: typo.map((k) => `search/e/${fileKey(k)}.json`) };
+    // The other words guide the walk only where they cannot be typos themselves.
+    return { files, typo: () => this._typoFiles(pick, exact) };
+  }
+
+  /** Title shards of the words one typo from `word` (found in the typo files), walked on by
+   * the words `rest`. */
+  async _typoFiles(word, rest) {
+    const count = this.manifest.typoShards;
+    if (!Number.isInteger(count) || count < 1) return [];
+    const keys = typoKeys(word);
+    const names = [...new Set(keys.map((k) => `search/e/${tableHash(k, count)}.json`))];
+    const maps = await Promise.all(names.map((name) => this._shard("json", name)));
+    const meant = new Set();
+    for (const map of maps) {
+      for (const k of keys) {
+        if (!map || !Object.hasOwn(map, k) || !Array.isArray(map[k])) continue;
+        for (const w of map[k]) if (typeof w === "string" && typoMatch(word, w, this.typoMin)) meant.add(w);
+      }
+    }
+    const files = new Set();
+    for (const w of meant) for (const k of this.shardKeys([w, ...rest])) files.add(titleFile(k));
+    return [...files];
   }
 
   _yearFile(word) {

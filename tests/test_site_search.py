@@ -14,7 +14,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from devtools.browser import chromium_missing, launch_chromium
+from devtools.browser import chromium_missing
 from exporters.serve import StaticServer
 
 from .conftest import needs_tool
@@ -68,16 +68,6 @@ def films(tmp_path_factory):
     write_tiles(g, root / "films", search_shard_entries=60)
     with StaticServer(SITE, data_dir=root) as server:
         yield g, server
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = launch_chromium(p)
-        yield b
-        b.close()
 
 
 # Every "No matching title" the list ever shows, with the query it answered.

@@ -148,10 +148,18 @@ def test_no_match_never_shows_while_a_shard_loads(page_on, films) -> None:
     title"; once it arrives the list is the reference's."""
     g, _ = films
     s = page_on()
-    held = []
+    held, holding = [], [True]
 
-    def hold(route) -> None:  # Playwright wants a Python function, not a bound builtin
-        held.append(route)
+    def hold(route) -> None:
+        if holding[0]:
+            held.append(route)
+        else:
+            route.continue_()
+
+    def release() -> None:
+        holding[0] = False  # what comes next goes through
+        while held:
+            held.pop().continue_()
 
     s.page.route("**/search/t/**", hold)
     box = s.page.locator("input[type=search]")
@@ -160,9 +168,7 @@ def test_no_match_never_shows_while_a_shard_loads(page_on, films) -> None:
     s.page.wait_for_function("() => document.querySelector('.suggestions').ariaBusy === 'true'")
     assert held, "the shard was not requested"
     assert s.page.locator(".suggestions .no-results").count() == 0
-    for route in held.copy():
-        route.continue_()
-    s.page.unroute("**/search/t/**")
+    release()
     s.page.wait_for_function(
         "() => document.querySelector('.suggestions').dataset.query === 'the m'"
     )
@@ -171,5 +177,17 @@ def test_no_match_never_shows_while_a_shard_loads(page_on, films) -> None:
     # A query that truly matches nothing says so, and only once it has its answer.
     assert suggestions(s, "zzzz qqqq") == []
     assert s.page.locator(".suggestions .no-results").text_content() == "No matching title"
+    assert s.page.evaluate("window.__noMatch") == ["zzzz qqqq"]
+    # The next query's shard held back: the old answer gives way to "Searching…".
+    holding[0] = True
+    box.fill("godfathr")
+    s.page.wait_for_function("() => document.querySelector('.suggestions').ariaBusy === 'true'")
+    assert held and s.page.locator(".suggestions .no-results").count() == 0
+    assert s.page.locator(".suggestions .searching").text_content() == "Searching…"
+    release()
+    s.page.wait_for_function(
+        "() => document.querySelector('.suggestions').dataset.query === 'godfathr'"
+    )
+    assert s.page.locator(".suggestion .t").first.text_content() == "The Godfather"
     assert s.page.evaluate("window.__noMatch") == ["zzzz qqqq"]
     s.assert_clean()

@@ -38,9 +38,9 @@ downloads ``search/manifest.json`` once (a few KB) and then one small shard per 
   small files wherever they are.
 
 A file name is the key itself when it is ASCII letters/digits, else ``_`` + the hex of its UTF-8
-bytes. Every entry is ``[id, title, year, quad, x, y, votes]`` (``quad`` without the ``quad_``
-prefix, ``x``/``y`` in tile coordinates, ``year``/``votes`` may be null), most-voted first. The
-title is plain text (show it with ``textContent``).
+bytes. Every entry of a title, year or id shard is ``[id, title, year, quad, x, y, votes]``
+(``quad`` without the ``quad_`` prefix, ``x``/``y`` in tile coordinates, ``year``/``votes``
+may be null), most-voted first. The title is plain text (show it with ``textContent``).
 
 A client (site/js/search.js; tests/exporter_fixtures.py ``search_matches`` is the reference
 over the whole map) splits the query's words into year words and the others. A title matches
@@ -51,7 +51,9 @@ word of ``searchMinChars`` or more that is not a stop word (else a stop word), w
 shard, and only when that gives fewer than a list's worth looks for typos: through the shard
 of a shorter word of the query if it has one (a word under ``TYPO_MIN_CHARS`` is never a
 typo, so its shard holds every match), else through the typo files and the shards of the
-words they name. A query of years alone loads the year's shard and the year word's own shard.
+words they name. A query of years alone loads the year's shard and the year word's own shard;
+a year with a word whose walk ends at a paired key (its shard cut to the most voted) adds the
+year's shard and walks on by the year word.
 """
 
 from __future__ import annotations

@@ -27,11 +27,11 @@ downloads ``search/manifest.json`` once (a few KB) and then one small shard per 
   name every word it can mean, and the client then walks to those words' own shards above.
   ``n`` = the table hash of the key (as for ids) modulo the manifest's ``typoShards`` (about
   one file per ``TYPO_SHARD_WORDS`` words listed).
-* ``search/y/<token>.json`` (version 2): the ``max_shard_entries`` most voted titles of a year
-  (``"1980"``) or a decade (``"1980s"``), for a query of years alone (manifest
-  ``yearShards``). A query word that names a year or a decade (``year_span``: "1980",
-  "1980s", "80s") filters: a title passes if its year is in the span or one of its words
-  starts with the query word ("1917", "2001: A Space Odyssey").
+* ``search/y/<token>.json`` (version 2): the ``YEAR_SHARD_ENTRIES`` most voted titles of a
+  year (``"1980"``) or a decade (``"1980s"``), for a query of years alone, which shows the
+  first dozen (manifest ``yearShards``). A query word that names a year or a decade
+  (``year_span``: "1980", "1980s", "80s") filters: a title passes if its year is in the span
+  or one of its words starts with the query word ("1917", "2001: A Space Odyssey").
 * ``search/id/<n>.json``: by IMDb id, ``n`` = shingle.js' table hash of the id (h = 0; for
   each UTF-16 code unit h = (h * 16 + code) & 0xFFFFFF) modulo the manifest's ``idShards``
   (about one shard per ``ID_SHARD_SIZE`` titles), so the few ids of a panel's lists cost a few
@@ -91,6 +91,9 @@ MAX_KEY_WORDS = 3  # and a key pairs up to this many words (see _split_shards)
 TYPO_MIN_CHARS = 5  # a query word this long may have one typo
 TYPO_PREFIX = 4  # typo keys come from a word's first 4 characters
 TYPO_SHARD_WORDS = 400  # words listed per typo file, about (~4 KB)
+# Titles kept per year or decade: a query of years alone shows 12; with a common word ("the
+# 1980") the year's 300 most voted leave that word's 12 most voted of the year (~20 KB).
+YEAR_SHARD_ENTRIES = 300
 _YEAR = re.compile(r"(18[89]\d|19\d\d|20[0-4]\d)")
 _DECADE = re.compile(r"(18[89]|19\d|20[0-4])0s")
 _SHORT_DECADE = re.compile(r"(\d)0s")
@@ -300,7 +303,7 @@ def build_search_index(ts: TileSet, *, max_shard_entries: int = 1500) -> dict[st
             by_key2[key].append(i)
     shards, split, paired = _split_shards(by_key2, all_words, all_words, max_shard_entries)
     typos, typo_count = _typo_shards(all_words)
-    years = _year_shards(order, g.years, max_shard_entries)
+    years = _year_shards(order, g.years, min(YEAR_SHARD_ENTRIES, max_shard_entries))
     id_shards = id_shard_count(len(entries))
     by_id: dict[str, list[int]] = defaultdict(list)
     for i in order:

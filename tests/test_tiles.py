@@ -828,6 +828,23 @@ def test_search_typo_files_list_words_not_titles(tmp_path_factory):
     assert client_suggest(folder, manifest, "t") == ([], 0)  # too short: nothing loaded
 
 
+def test_search_year_shards_keep_the_most_voted_of_each_year(tmp_path_factory):
+    from exporters.search_index import YEAR_SHARD_ENTRIES
+
+    folder = tmp_path_factory.getbasetemp() / "search-scan"
+    g = random_graph(3000, seed=9)
+    if not (folder / "search" / "manifest.json").exists():
+        write_tiles(g, folder, bitmaps=False, search_shard_entries=100)
+    manifest = _json(folder / "search" / "manifest.json")
+    by_votes = sorted(range(3000), key=lambda i: (-(g.votes[i] or 0), g.ids[i]))
+    limit = min(YEAR_SHARD_ENTRIES, 100)
+    for key, first, last in (("1980", 1980, 1980), ("1980s", 1980, 1989)):
+        want = [g.ids[i] for i in by_votes if first <= g.years[i] <= last][:limit]
+        assert [e[0] for e in _json(folder / "search" / "y" / f"{key}.json")] == want
+        assert manifest["yearShards"][key] == len(want)
+    assert set(manifest["yearShards"]) >= {str(y) for y in set(g.years)}
+
+
 def test_search_query_words_years_and_typos():
     from exporters.search_index import typo_keys, year_span
 

@@ -16,15 +16,19 @@ Everything it started is stopped on exit or Ctrl-C.
 It deletes only what it made: the crawl folder (``--out``) is replaced on the next run only
 when it carries the marker file the demo wrote there; a folder it did not make, or a map folder
 (``--map``) that holds something other than an exported map, is refused with a one-line
-message before anything starts.
+message before anything starts. So is a ``--serve`` port something else listens on (``make
+demo`` serves on ``SITE_PORT``, 8080 by default): the message names ``SITE_PORT=`` to pick
+another, before the crawl rather than after it.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import urllib.request
@@ -85,8 +89,36 @@ def check_map_folder(folder: Path) -> None:
     )
 
 
-def start_sandbox(stack: ExitStack, titles: int, seed: int, extra: list[str]) -> str:
-    """Start the sandbox in its own process; return its base URL."""
+def port_taken_message(port: int) -> str:
+    return (
+        f"port {port} on 127.0.0.1 is already in use: serve on another with "
+        f"make demo SITE_PORT={port + 1} (python -m devtools.demo --serve {port + 1}; "
+        "0 picks a free one), or stop what listens there"
+    )
+
+
+def check_port(port: int | None) -> None:
+    """Refuse a ``--serve`` port that something already listens on, before any work. The
+    server binds it again after the export (ThreadingHTTPServer reuses the address the same
+    way), and says the same if the port was taken in between."""
+    if not port:
+        return
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise DemoError(port_taken_message(port)) from None
+            raise DemoError(f"cannot serve on 127.0.0.1:{port}: {exc.strerror}") from None
+
+
+def start_sandbox(
+    stack: ExitStack, titles: int, seed: int, extra: list[str], log: Path | None = None
+) -> str:
+    """Start the sandbox in its own process; return its base URL. Its own (timestamped) log
+    goes to ``log`` when given, not between the demo's lines."""
+    errors = stack.enter_context(log.open("w")) if log is not None else None
     process = subprocess.Popen(
         [
             sys.executable,
@@ -101,6 +133,7 @@ def start_sandbox(stack: ExitStack, titles: int, seed: int, extra: list[str]) ->
             *extra,
         ],
         stdout=subprocess.PIPE,
+        stderr=errors,
         text=True,
         cwd=ROOT,
     )
@@ -127,13 +160,28 @@ DEMO_KEY = "demo"
 DATASETS = ("title.basics", "title.ratings", "title.crew", "name.basics")
 
 
+# The crawl's log lines the demo shows (the rest is in Scrapy's usual log; its last line, the
+# totals, the demo's summary says), and the database's set-up it leaves out among them.
+SHOWN = ("progress:", "proxy ", "] ERROR:", "] WARNING:", "every proxy", "crawl database")
+HIDDEN = ("applying migration",)
+
+
+def crawl_line(line: str) -> str | None:
+    """A crawl log line as the demo prints it: no timestamp, logger or "INFO:" (a warning or
+    an error keeps its level), or None for a line it leaves out."""
+    if not any(key in line for key in SHOWN) or any(key in line for key in HIDDEN):
+        return None
+    text = line.split("] ", 1)[-1].rstrip()
+    return "  " + text.removeprefix("INFO: ").removeprefix("DEBUG: ")
+
+
 def _run_crawl(command: list[str], summary_path: Path, env: dict[str, str] | None = None) -> dict:
     process = subprocess.Popen(command, cwd=ROOT, stderr=subprocess.PIPE, text=True, env=env)
     assert process.stderr is not None
     for line in process.stderr:
-        # Show progress, proxy verdicts and problems; the rest is in Scrapy's usual log.
-        if any(key in line for key in ("progress:", "proxy ", "ERROR", "every proxy", "crawl ")):
-            print("  " + line.split("] ", 1)[-1].rstrip())
+        shown = crawl_line(line)
+        if shown is not None:
+            print(shown, flush=True)
     if process.wait() != 0:
         raise DemoError(f"the crawl failed (exit status {process.returncode})")
     return json.loads(summary_path.read_text())
@@ -218,16 +266,22 @@ def main(argv: list[str] | None = None) -> int:
         metavar="PORT",
         help="then serve the site on 127.0.0.1:PORT until Ctrl-C (0: any free port)",
     )
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        help="the export's layout-quality figures and edge counts of each stage",
+    )
     args = parser.parse_args(argv)
     out = args.out
     try:
+        check_port(args.serve)
         check_map_folder(args.map)
         fresh_crawl_folder(out)
         if not args.map.exists():
             _create_marked(args.map)
         with ExitStack() as stack:
             extra = ["--small-pages", "--tmdb-key", DEMO_KEY, "--tmdb-rate", "0"]
-            base_url = start_sandbox(stack, args.titles, args.seed, extra)
+            base_url = start_sandbox(stack, args.titles, args.seed, extra, log=out / "sandbox.log")
             print(f"sandbox IMDb and TMDb with {args.titles} titles at {base_url}")
             with urllib.request.urlopen(f"{base_url}/__seeds?n=3", timeout=10) as answer:
                 seeds = json.load(answer)
@@ -266,19 +320,18 @@ def finish(report: dict, args: argparse.Namespace) -> int:
     """Print the crawl's summary, export the map, and serve it if asked."""
     database = report["database"]
     print()
-    print(f"crawl {report['reason']}: {database['titles']} titles, {database['edges']} edges")
+    # The proxy table was printed as the crawl ended; the edge count is the map's, below.
+    print(f"crawl {report['reason']}: {database['titles']} titles")
     print(
         f"frontier: {database['frontier']['pending']} pending, "
         f"{database['frontier']['failed']} failed; failures by kind: "
         f"{database['failures_by_kind'] or 'none'}"
     )
-    for row in report["proxies"]:
-        print(f"  proxy {row['proxy']}: {row['requests']} requests, {row['bans']} bans, "
-              f"{row['state']}")  # fmt: skip
     print(f"database: {database['path']}  (python -m imdb_spider.store {database['path']})")
     print()
     export = [sys.executable, "-m", "exporters", "all", "--db", database["path"],
-              "--out", str(args.map), "--graph-dir", str(args.graph_dir), "--force"]  # fmt: skip
+              "--out", str(args.map), "--graph-dir", str(args.graph_dir), "--force",
+              *(["--verbose"] if args.verbose else [])]  # fmt: skip
     print(f"$ python -m exporters all --db {database['path']} --out {args.map}")
     if subprocess.run(export, cwd=ROOT, check=False).returncode != 0:
         print("error: the export failed", file=sys.stderr)
@@ -294,7 +347,12 @@ def serve_site(data: Path, port: int) -> int:
     """Serve site/ with ``data`` at /data/ until Ctrl-C."""
     from exporters import serve  # noqa: PLC0415 (only when serving)
 
-    server = serve.make_server(ROOT / "site", port, data_dir=data, quiet=True)
+    try:
+        server = serve.make_server(ROOT / "site", port, data_dir=data, quiet=True)
+    except OSError as exc:
+        taken = exc.errno == errno.EADDRINUSE
+        print(f"error: {port_taken_message(port) if taken else exc}", file=sys.stderr)
+        return 1
     serve.serve_until_interrupted(server, f"open the map: {serve.server_url(server)}")
     return 0
 

@@ -6,7 +6,8 @@
    or ``tmdb`` takes that source's recommendations only, ``all`` (the default) the union,
    an edge both give kept once with both sources recorded;
 2. communities (``communities.py``): Leiden, seeded, named "Genre · 1980s";
-3. layout (``layout.py``), seeded, with its quality figures printed after it;
+3. layout (``layout.py``), seeded, with its quality in words after it (every figure of
+   ``quality.py`` with ``--verbose``, and the edge counts of each stage);
 4. DOT, GDF and GEXF (``--graph-dir``, default ``<out>/../graph``) for Graphviz and Gephi;
 5. shingle.js tiles, legend, search index and overview bitmaps in ``--out``, and a
    ``preview.png`` of the whole map.
@@ -44,7 +45,7 @@ from .gexf import write_gexf
 from .graph import SOURCES, GraphError, load_graph
 from .layout import DEFAULT_METHOD, METHODS, LayoutUnavailable, check_method, compute_layout
 from .model import MapGraph, input_fields
-from .quality import format_quality, layout_quality
+from .quality import describe_quality, format_quality, layout_quality
 from .tiles import write_tiles
 from .validate import validate_tiles
 
@@ -216,10 +217,7 @@ def run_all(args: argparse.Namespace) -> int:
             include_uncrawled=args.include_uncrawled,
             source=args.source,
         ),
-        lambda g: (
-            f"{g.node_count:,} titles, {g.edge_count:,} edges "
-            f"({g.dropped_edges:,} to titles outside the graph dropped)"
-        ),
+        functools.partial(_graph_line, verbose=args.verbose),
     )
     digest = graph_digest(graph, options)
     state = _load_state(out)
@@ -258,7 +256,8 @@ def run_all(args: argparse.Namespace) -> int:
         ),
         lambda _: f"method {args.layout}",
     )
-    steps.run("quality", lambda: layout_quality(graph, seed=args.seed), format_quality)
+    describe = format_quality if args.verbose else describe_quality
+    steps.run("quality", lambda: layout_quality(graph, seed=args.seed), describe)
     graph_dir.mkdir(parents=True, exist_ok=True)
     for fmt in formats:
         writer = WRITERS[fmt]
@@ -281,9 +280,14 @@ def run_all(args: argparse.Namespace) -> int:
     _save_state(out, digest, options, graph)
     total = time.perf_counter() - started
     steps.say("")
+    drawn = (
+        f", {graph.edge_count:,} edges ({tile_stats.kept_edges:,} drawn: {args.edge_cap} a title "
+        "at most)"
+        if args.verbose
+        else ""
+    )
     steps.say(
-        f"exported {graph.node_count:,} titles, {graph.edge_count:,} edges "
-        f"({tile_stats.kept_edges:,} drawn), {len(graph.communities)} communities "
+        f"exported {graph.node_count:,} titles in {len(graph.communities)} communities{drawn} "
         f"in {total:.1f} s"
     )
     steps.say(f"map: {out} ({tile_stats.files:,} files, {tile_stats.bytes / 1e6:.1f} MB)"
@@ -292,6 +296,14 @@ def run_all(args: argparse.Namespace) -> int:
         steps.say(f"graph files: {', '.join(str(graph_dir / f'graph.{f}') for f in formats)}")
     steps.say("per step: " + ", ".join(f"{k} {v:.1f} s" for k, v in steps.times.items()))
     return 0
+
+
+def _graph_line(g: MapGraph, verbose: bool) -> str:
+    """The one edge count a reader needs: recommendations between the map's titles."""
+    line = f"{g.node_count:,} titles, {g.edge_count:,} recommendations between them"
+    if verbose:
+        line += f" ({g.dropped_edges:,} to titles outside the graph dropped)"
+    return line
 
 
 def _written(path: Path, _result: object = None) -> str:
@@ -356,6 +368,8 @@ def build_parser() -> argparse.ArgumentParser:
     every.add_argument("--no-preview", action="store_true", help="do not write the preview PNG")
     every.add_argument("--force", action="store_true", help="export even if nothing changed")
     every.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    every.add_argument("--verbose", action="store_true",
+                       help="all layout-quality figures, edge counts of each stage")  # fmt: skip
     every.set_defaults(func=run_all)
     check = sub.add_parser("check", help="validate a tile directory against the shingle.js rules")
     check.add_argument("dir", type=Path)

@@ -158,46 +158,94 @@ def community_names(graph: MapGraph, labels: np.ndarray, count: int) -> list[str
     A genre or decade names a community only if it covers at least a fifth of it (and 3
     titles) and is 1.25 times as common there as overall; otherwise the genre part is
     "Mixed" and the decade part the community's median decade. With neither, the name is
-    "Community N". Repeated names get " (2)", " (3)", ...
+    "Community N". A name already taken by a bigger community gets the community's next most
+    telling attribute ("Drama · 1970s · Crime": its most over-represented genre not yet in the
+    name, else country, else director); " (2)", " (3)", ... only when none is left.
     """
     genre_label, _, genre_ok = _best_lift(labels, count, graph.genres)
     decades = [[f"{y // 10 * 10}s"] if y is not None else [] for y in graph.years]
     decade_label, _, decade_ok = _best_lift(labels, count, decades)
     median = _median_decades(labels, count, graph.years)
     names: list[str] = []
-    seen: dict[str, int] = {}
     for c in range(count):
         genre = genre_label[c] if genre_ok[c] else ("Mixed" if genre_label[c] else "")
         decade = decade_label[c] if decade_ok[c] else median[c]
         if genre and decade:
-            name = f"{genre} · {decade}"
+            names.append(f"{genre} · {decade}")
         elif genre and genre != "Mixed":
-            name = genre
+            names.append(genre)
         else:
-            name = f"Community {c}"
-        seen[name] = seen.get(name, 0) + 1
-        names.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
-    return names
+            names.append(f"Community {c}")
+    return distinct_names(graph, labels, names)
 
 
-def _best_lift(
+def distinct_names(graph: MapGraph, labels: np.ndarray, names: list[str]) -> list[str]:
+    """``names`` with each repeat (a smaller community's: ids go by size) told apart by the
+    community's most over-represented value of the first attribute that gives a new name:
+    genres (one not in the name yet), countries, directors; else " (2)", " (3)", ..."""
+    count = len(names)
+    ranked = [
+        _ranked_values(labels, count, values)
+        for values in (graph.genres, graph.countries, graph.directors)
+    ]
+    out: list[str] = []
+    for c, name in enumerate(names):
+        if name not in out:
+            out.append(name)
+            continue
+        parts = set(name.split(" · "))
+        options = (f"{name} · {v}" for values in ranked for v in values[c] if v not in parts)
+        better = next((o for o in options if o not in out), None)
+        number = 2
+        while better is None and f"{name} ({number})" in out:
+            number += 1
+        out.append(better or f"{name} ({number})")
+    return out
+
+
+def _ranked_values(
+    labels: np.ndarray, count: int, values: Sequence[Sequence[str]]
+) -> list[list[str]]:
+    """Each community's values that are over-represented there (more common than overall, 3
+    titles or more), most over-represented first (ties: more titles, then alphabetical)."""
+    names, table, lift = _lift_table(labels, count, values)
+    out = []
+    for c in range(count):
+        telling = [v for v in range(len(names)) if lift[c, v] > 1.0 and table[c, v] >= 3.0]
+        telling.sort(key=lambda v: (-lift[c, v], -table[c, v], names[v]))
+        out.append([names[v] for v in telling])
+    return out
+
+
+def _lift_table(
     labels: np.ndarray, count: int, values: Sequence[Sequence[str]]
 ) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """(values, titles per community and value, lift: a value's share in a community over its
+    share overall)."""
     vocabulary: dict[str, int] = {}
     node_of, value_of = [], []
     for i, vs in enumerate(values):
         for v in vs:
             node_of.append(i)
             value_of.append(vocabulary.setdefault(v, len(vocabulary)))
-    if not vocabulary:
-        return [""] * count, np.zeros(count), np.zeros(count, dtype=bool)
     names = sorted(vocabulary, key=vocabulary.__getitem__)
     table = np.zeros((count, len(vocabulary)))
-    np.add.at(table, (labels[np.asarray(node_of)], np.asarray(value_of)), 1.0)
+    if vocabulary:
+        np.add.at(table, (labels[np.asarray(node_of)], np.asarray(value_of)), 1.0)
     sizes = np.bincount(labels, minlength=count).astype(np.float64)
-    overall = table.sum(0) / labels.shape[0]
+    overall = table.sum(0) / max(labels.shape[0], 1)
     share = table / np.maximum(sizes, 1.0)[:, None]
-    lift = share / np.maximum(overall, 1e-12)[None, :]
+    return names, table, share / np.maximum(overall, 1e-12)[None, :]
+
+
+def _best_lift(
+    labels: np.ndarray, count: int, values: Sequence[Sequence[str]]
+) -> tuple[list[str], np.ndarray, np.ndarray]:
+    names, table, lift = _lift_table(labels, count, values)
+    if not names:
+        return [""] * count, np.zeros(count), np.zeros(count, dtype=bool)
+    sizes = np.bincount(labels, minlength=count).astype(np.float64)
+    share = table / np.maximum(sizes, 1.0)[:, None]
     supported = (share >= _MIN_SUPPORT) & (table >= 3.0)
     # Ties in lift go to the more common value, then the alphabetically first one.
     score = np.where(supported, lift, 0.0)

@@ -102,6 +102,20 @@ def _undirected_adjacency(graph: MapGraph) -> tuple[np.ndarray, np.ndarray]:
     return t, np.searchsorted(s, np.arange(n + 1))
 
 
+def describe_quality(quality: dict[str, float]) -> str:
+    """The figures a reader can use, in words (``format_quality`` has them all, for
+    ``--verbose``), e.g. ``layout: 90% of titles lie nearest their own community's centre``."""
+    parts = []
+    if "ownL" in quality:
+        parts.append(f"{quality['ownL']:.0%} of titles lie nearest their own community's centre")
+    if "neighbour_share" in quality:
+        parts.append(
+            f"{quality['neighbour_share']:.0%} of the titles drawn closest to a title are ones "
+            "it is linked to"
+        )
+    return "layout: " + ("; ".join(parts) if parts else "placed")
+
+
 def format_quality(quality: dict[str, float]) -> str:
     """One line for the CLI, e.g. ``layout quality: ownL .83  occ .58/.67  short .38 ...``."""
 

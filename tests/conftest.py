@@ -85,3 +85,17 @@ def sandbox(sandbox_session):
     sandbox_session.reset_stats()
     yield sandbox_session
     sandbox_session.set_faults(None)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium through Playwright, one for the session: the browser test modules
+    share it (two sync Playwright instances cannot be alive at once)."""
+    from playwright.sync_api import sync_playwright
+
+    from devtools.browser import launch_chromium
+
+    with sync_playwright() as p:
+        b = launch_chromium(p)
+        yield b
+        b.close()

@@ -13,7 +13,7 @@ import numpy as np
 
 from exporters.model import Community, MapGraph
 from exporters.palette import PALETTE
-from exporters.search_index import words
+from exporters.search_index import TYPO_MIN_CHARS, words, year_span
 
 HOSTILE_TITLES = [
     "Toy Story",
@@ -203,12 +203,53 @@ def random_graph(
     )
 
 
+def one_edit(a: str, b: str) -> bool:
+    """Within one insert, delete, replace or swap of two neighbours."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        if len(diff) <= 1:
+            return True
+        i, j = diff[0], diff[-1]
+        return len(diff) == 2 and j == i + 1 and a[i] == b[j] and a[j] == b[i]
+    short, long_ = sorted((a, b), key=len)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+
+
+def typo_match(word: str, title_word: str) -> bool:
+    """A query word of TYPO_MIN_CHARS or more one edit away from a start of a title word."""
+    n = len(word)
+    if n < TYPO_MIN_CHARS:
+        return False
+    return any(k <= len(title_word) and one_edit(word, title_word[:k]) for k in (n - 1, n, n + 1))
+
+
+def search_rank(title: str, year: int | None, qwords: list[str]) -> int | None:
+    """The number of typo words if a title matches the query's words, else None."""
+    title_words = words(title)
+    typos = 0
+    for w in qwords:
+        if any(t.startswith(w) for t in title_words):
+            continue
+        span = year_span(w)
+        if span is not None:
+            if year is None or not span[0] <= year <= span[1]:
+                return None
+        elif any(typo_match(w, t) for t in title_words):
+            typos += 1
+        else:
+            return None
+    return typos
+
+
 def search_matches(graph: MapGraph, query: str) -> list[int]:
-    """Every title a query matches (each query word starts a word of the title), most voted
-    first: what the viewer's search must return the top of, found by a full scan."""
-    qwords = words(query)
-    found = [
-        i for i, title in enumerate(graph.titles)
-        if all(any(t.startswith(w) for t in words(title)) for w in qwords)
-    ]  # fmt: skip
-    return sorted(found, key=lambda i: (-(graph.votes[i] or 0), graph.ids[i]))
+    """Every title a query matches, best first: what the viewer's search must return the top
+    of, found by a full scan (the rules are in exporters/search_index.py's docstring)."""
+    qwords = list(dict.fromkeys(words(query)))
+    ranked = []
+    for i, title in enumerate(graph.titles):
+        typos = search_rank(title, graph.years[i], qwords)
+        if typos is not None:
+            ranked.append((typos, -(graph.votes[i] or 0), graph.ids[i], i))
+    return [i for *_, i in sorted(ranked)]

@@ -49,7 +49,9 @@ def test_names_colours_and_sizes_are_readable() -> None:
     detect_communities(graph, seed=3)
     names = [c.name for c in graph.communities]
     assert len(set(names)) == len(names)
-    pattern = re.compile(r"^([A-Z][\w-]+|Mixed) · \d{4}s( \(\d+\))?$|^Community \d+$|^Other$")
+    pattern = re.compile(
+        r"^([A-Z][\w-]+|Mixed) · \d{4}s( · [^·]+| \(\d+\))?$|^Community \d+$|^Other$"
+    )
     assert all(pattern.match(n) for n in names), names
     assert sum(n.split(" · ")[0] != "Mixed" for n in names) >= len(names) // 2
     for c in graph.communities:
@@ -68,6 +70,39 @@ def test_name_follows_the_over_represented_genre_and_decade() -> None:
         graph.years[i] = 1984
     detect_communities(graph, seed=3)
     assert graph.communities[0].name == "Horror · 1980s"
+
+
+def test_two_communities_with_one_name_are_told_apart_by_their_next_attribute() -> None:
+    from exporters.communities import community_names, distinct_names
+
+    graph = _graph()
+    detect_communities(graph, seed=3)
+    labels = graph.community
+    count = int(labels.max()) + 1
+    # Communities 0 and 1: 1970s dramas; a sixth of 1 (and a few titles elsewhere) are crime
+    # films too, and 1's titles are mostly French. Everything else: comedies of the 2000s.
+    for i in range(graph.node_count):
+        c = int(labels[i])
+        graph.genres[i] = ["Drama"] if c in (0, 1) else ["Comedy"]
+        graph.years[i] = 1975 if c in (0, 1) else 2005
+        graph.countries[i] = ["FR"] if c == 1 else ["US"]
+        if (c == 1 and i % 6 == 0) or (c > 1 and i % 40 == 0):
+            graph.genres[i] = [*graph.genres[i], "Crime"]
+    names = community_names(graph, labels, count)
+    assert names[0] == "Drama · 1970s"
+    assert names[1] == "Drama · 1970s · Crime"  # its next most telling genre
+    assert len(set(names)) == len(names), names
+    # Without a telling genre, the country; with nothing telling at all, a number.
+    for i in range(graph.node_count):
+        graph.genres[i] = [g for g in graph.genres[i] if g != "Crime"]
+    assert community_names(graph, labels, count)[1] == "Drama · 1970s · FR"
+    graph.genres = [["Drama"]] * graph.node_count
+    graph.countries = [["US"]] * graph.node_count
+    graph.directors = [[]] * graph.node_count
+    plain = ["Drama · 1970s"] * 3 + [f"Community {c}" for c in range(3, count)]
+    again = distinct_names(graph, labels, plain)
+    assert again[:3] == ["Drama · 1970s", "Drama · 1970s (2)", "Drama · 1970s (3)"]
+    assert again[3:] == plain[3:]
 
 
 def test_tiny_pieces_go_to_other() -> None:

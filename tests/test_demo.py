@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import signal
 import subprocess
 import sys
@@ -59,6 +60,7 @@ def test_demo_follows_the_route_that_works_today(tmp_path: Path) -> None:
     printed = "".join(lines)
     assert "scrapy crawl tmdb" in printed and "python -m imdb_spider.datasets" in printed
     assert "crawl finished: 150 titles" in printed
+    assert_plain_output(lines)
     with Store(db, create=False) as store:
         assert store.summary()["frontier"]["pending"] == 0
         assert {origin for (origin,) in store.db.execute("SELECT DISTINCT origin FROM edges")} == {
@@ -77,11 +79,24 @@ def test_demo_crawls_imdb_through_proxies(tmp_path: Path) -> None:
     lines, _ = run_demo(tmp_path, "--route", "imdb")
     printed = "".join(lines)
     assert "crawl finished: 150 titles" in printed
-    # The captcha proxy and the dead port were banned; tinyproxy carried the crawl.
-    proxies = [line for line in lines if line.strip().startswith("proxy ")]
-    assert len(proxies) == 3
+    # The captcha proxy and the dead port were banned; tinyproxy carried the crawl. The table
+    # (one line a proxy) is printed once.
+    proxies = [line for line in lines if re.match(r"\s*proxy \S+: \d+ requests", line)]
+    assert len(proxies) == 3 and len({line.split()[1] for line in proxies}) == 3
     assert sum(" 0 bans, good" in line for line in proxies) == 1
     assert sum("dead" in line for line in proxies) == 2
+    assert_plain_output(lines)
+
+
+def assert_plain_output(lines: list[str]) -> None:
+    """One kind of line (no timestamps, no log levels), one edge count, and the layout's
+    quality in words (its figures only with --verbose)."""
+    printed = "".join(lines)
+    assert not [x for x in lines if re.match(r"\s*\d{4}-\d\d-\d\d \d\d:\d\d", x)], printed
+    assert "INFO" not in printed
+    assert len(set(re.findall(r"([\d,]+) (?:edges|recommendations)\b", printed))) == 1, printed
+    assert "ownL" not in printed and "occ ." not in printed
+    assert "of titles lie nearest their own community's centre" in printed
 
 
 def test_demo_refuses_a_crawl_folder_it_did_not_make(tmp_path: Path, capsys) -> None:
@@ -123,3 +138,58 @@ def test_demo_replaces_only_its_own_crawl_folder(tmp_path: Path) -> None:
     with pytest.raises(DemoError, match="the demo did not make it"):
         fresh_crawl_folder(tmp_path)  # holds the folders above, but carries no marker
     assert new.is_dir() and empty.is_dir()
+
+
+@pytest.fixture
+def taken_port():
+    """A port something listens on (as another server on SITE_PORT would)."""
+    import socket
+
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        yield listener.getsockname()[1]
+
+
+def test_demo_with_its_port_taken_fails_before_crawling(tmp_path: Path, taken_port) -> None:
+    out, data = tmp_path / "crawl", tmp_path / "map"
+    command = [
+        sys.executable, "-m", "devtools.demo", "--titles", "500", "--max-titles", "150",
+        "--out", str(out), "--map", str(data), "--serve", str(taken_port),
+    ]  # fmt: skip
+    done = subprocess.run(
+        command, cwd=ROOT, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 1
+    assert done.stdout == ""  # no sandbox started, nothing crawled
+    (line,) = done.stderr.splitlines()
+    assert f"port {taken_port} on 127.0.0.1 is already in use" in line
+    assert f"SITE_PORT={taken_port + 1}" in line and "Traceback" not in done.stderr
+    assert not out.exists() and not data.exists()
+
+
+def test_demo_says_the_same_if_the_port_is_taken_during_the_crawl(
+    tmp_path: Path, taken_port, capsys
+) -> None:
+    from devtools.demo import serve_site
+
+    (tmp_path / "map").mkdir()
+    assert serve_site(tmp_path / "map", taken_port) == 1
+    (line,) = capsys.readouterr().err.splitlines()
+    assert "is already in use" in line and "SITE_PORT=" in line
+
+
+def test_demo_shows_the_crawls_progress_and_problems_without_log_prefixes() -> None:
+    from devtools.demo import crawl_line
+
+    stamp = "2026-12-02 03:39:51 [imdb_spider.progress] "
+    progress = stamp + "INFO: progress: 35 titles stored\n"
+    assert crawl_line(progress) == "  progress: 35 titles stored"
+    warning = stamp + "WARNING: proxy http://a:1 banned\n"
+    assert crawl_line(warning) == "  WARNING: proxy http://a:1 banned"
+    error = stamp + "ERROR: Spider error processing\n"
+    assert crawl_line(error) == "  ERROR: Spider error processing"
+    # Set-up chatter, Scrapy's stats dump and the totals (the demo's summary says them) stay out.
+    assert crawl_line(stamp + "INFO: crawl database x.sqlite: applying migration 0001\n") is None
+    assert crawl_line("   'log_count/WARNING': 1,\n") is None
+    assert crawl_line(stamp + "INFO: crawl finished: 150 titles, 1800 edges\n") is None

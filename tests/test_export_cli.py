@@ -6,6 +6,7 @@ import hashlib
 import importlib.util
 import logging
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -284,3 +285,21 @@ def test_a_new_field_is_part_of_the_export_digest(crawl_db: Path) -> None:
     # every declared field counts, countries included (an old digest left them out)
     graph.countries[0] = [*graph.countries[0], "XX"]
     assert graph_digest(graph, options) != base
+
+
+EDGE_COUNT = re.compile(r"([\d,]+) (?:edges|recommendations)\b")
+JARGON = ("ownL", "occ ", "short .", "neighbours .", "dropped", " drawn:")
+
+
+def test_output_has_one_edge_count_and_no_jargon_unless_verbose(
+    crawl_db: Path, tmp_path: Path, capsys
+) -> None:
+    assert export(crawl_db, tmp_path / "plain", "--formats", "") == 0
+    plain = capsys.readouterr().out
+    assert len(set(EDGE_COUNT.findall(plain))) == 1, plain  # one number, said once
+    assert not [j for j in JARGON if j in plain], plain
+    assert "of titles lie nearest their own community's centre" in plain
+    assert export(crawl_db, tmp_path / "verbose", "--formats", "", "--verbose") == 0
+    verbose = capsys.readouterr().out
+    assert "layout quality: ownL ." in verbose and "occ ." in verbose
+    assert "to titles outside the graph dropped" in verbose and " drawn: 12 a title" in verbose

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from devtools.browser import chromium_missing, launch_chromium
+from devtools.browser import chromium_missing
 from exporters.serve import StaticServer
 from imdb_spider.store import Store
 
@@ -77,14 +77,9 @@ def server(maps):
 
 
 @pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
+def browser(browser):  # conftest's, shared with the other browser test modules
     SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        b = launch_chromium(p)
-        yield b
-        b.close()
+    return browser
 
 
 @pytest.fixture

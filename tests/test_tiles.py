@@ -661,23 +661,94 @@ def client_shard_keys(manifest: dict, order: list[str], j: int = 0, base: str = 
     return ([key] if key in shards else []) + subs
 
 
+def client_plan(manifest: dict, qwords: list[str], min_chars: int = 2) -> tuple[list, list]:
+    """The viewer's shard files for a query (site/js/search.js ``_plan``): (files, typo files)."""
+    from exporters.search_index import STOPWORDS, year_span
+
+    def short(w: str) -> bool:
+        return len(w) < min_chars
+
+    order = sorted(
+        (w for w in qwords if year_span(w) is None),
+        key=lambda w: (short(w), w in STOPWORDS, -len(w)),
+    )
+    year = next((w for w in qwords if year_span(w) is not None), None)
+    if order:
+        keys = client_shard_keys(manifest, order)
+        if not short(order[0]) or order[0] in keys:
+            return client_word_plan(manifest, order, keys, year, min_chars)
+    if year is None:
+        return [], None
+    return client_year_file(manifest, year) + [
+        f"t/{file_key(k)}" for k in client_shard_keys(manifest, [year])
+    ], None
+
+
+def client_word_plan(manifest: dict, order: list, keys: list, year, min_chars: int) -> tuple:
+    """site/js/search.js ``_wordPlan``: (files, typo: None, a list of title files, or the
+    word and the other words to look typos up with)."""
+    from exporters.search_index import STOPWORDS
+
+    files = [f"t/{file_key(k)}" for k in keys]
+    if year is not None and any(k in manifest["paired"] for k in keys):
+        walk = client_shard_keys(manifest, [*order, year])
+        files = client_year_file(manifest, year) + [f"t/{file_key(k)}" for k in walk]
+    typo_min = manifest["typoMinChars"]
+    if len(order[0]) < typo_min:
+        return files, None
+    exact = [w for w in order if len(w) < typo_min]
+    if exact and len(exact[0]) >= min_chars and exact[0] not in STOPWORDS:
+        return files, [f"t/{file_key(k)}" for k in client_shard_keys(manifest, exact)]
+    return files, (order[0], exact)
+
+
+def client_typo_files(folder: Path, manifest: dict, word: str, rest: list) -> list[str]:
+    """site/js/search.js ``_typoFiles``: the typo files, then the shards of the words named."""
+    from exporters.search_index import typo_keys
+    from exporters.shingle import node_hash
+
+    from .exporter_fixtures import typo_match
+
+    count = manifest["typoShards"]
+    meant: set[str] = set()
+    for key in typo_keys(word):
+        listed = _json(folder / "search" / "e" / f"{node_hash(key, count)}.json").get(key, [])
+        meant |= {w for w in listed if typo_match(word, w)}
+    files = {f"t/{file_key(k)}" for w in meant for k in client_shard_keys(manifest, [w, *rest])}
+    return sorted(files)
+
+
+def client_year_file(manifest: dict, word: str) -> list[str]:
+    from exporters.search_index import year_span
+
+    first, last = year_span(word)
+    key = str(first) if first == last else f"{first}s"
+    return [f"y/{key}"] if key in manifest["yearShards"] else []
+
+
 def client_suggest(folder: Path, manifest: dict, query: str, limit: int = 12) -> tuple[list, int]:
     """(ids of the suggestions, titles downloaded), as the viewer computes them."""
-    from exporters.search_index import STOPWORDS, words
+    from tests.exporter_fixtures import search_rank
 
     qwords = list(dict.fromkeys(words(query)))
-    order = sorted(qwords, key=lambda w: (w in STOPWORDS, -len(w)))
-    seen, found, loaded = set(), [], 0
-    for key in client_shard_keys(manifest, order):
-        entries = _json(folder / "search" / "t" / f"{file_key(key)}.json")
-        loaded += len(entries)
-        for e in entries:
-            title_words = words(e[1])
-            if e[0] not in seen and all(any(t.startswith(w) for t in title_words) for w in qwords):
-                seen.add(e[0])
-                found.append(e)
-    found.sort(key=lambda e: -(e[6] or 0))
-    return [e[0] for e in found[:limit]], loaded
+    files, typo = client_plan(manifest, qwords) if qwords else ([], None)
+    found: dict[str, tuple] = {}
+    loaded = 0
+
+    def collect(names: list[str]) -> None:
+        nonlocal loaded
+        for name in names:
+            entries = _json(folder / "search" / f"{name}.json")
+            loaded += len(entries)
+            for e in entries:
+                typos = search_rank(e[1], e[2], qwords)
+                if e[0] not in found and typos is not None:
+                    found[e[0]] = (typos, -(e[6] or 0), e[0])
+
+    collect(files)
+    if typo is not None and sum(1 for f in found.values() if f[0] == 0) < limit:
+        collect(typo if isinstance(typo, list) else client_typo_files(folder, manifest, *typo))
+    return [f[2] for f in sorted(found.values())[:limit]], loaded
 
 
 def test_search_shards_split_when_big(tmp_path):
@@ -713,7 +784,10 @@ def test_search_shards_split_when_big(tmp_path):
 @pytest.mark.parametrize(
     "query",
     ["title 123", "Title 1234", "community 7", "title community 3", "of 12", "tit",
-     "title", "title t", "community 7 title", "2999", "title 99 of"],
+     "title", "title t", "community 7 title", "2999", "title 99 of",
+     # stop words are searchable; a typo in a long word; years and decades filter
+     "of", "of c", "titel 12", "comunity", "ttile 7 of", "titles", "title 1980", "1980",
+     "80s", "community 3 1990s", "2001", "titel comunity 3"],
 )  # fmt: skip
 def test_search_suggestions_match_a_full_scan(tmp_path_factory, query):
     """The viewer's shard walk gives exactly the most voted matches of the whole map, and only
@@ -730,6 +804,64 @@ def test_search_suggestions_match_a_full_scan(tmp_path_factory, query):
     assert got == [g.ids[i] for i in matches[:12]], query
     if len(words(query)) > 1 and len(matches) < 100:
         assert loaded <= 3 * 100, (query, loaded)  # not the 3,000 titles of "title"
+
+
+def test_search_typo_files_list_words_not_titles(tmp_path_factory):
+    """The typo files name words ("comunity" -> "community"), whose own shards, walked on by
+    the query's other words, hold every match: "comunity 7" ("7" is too short to look up)
+    is the full scan's answer from a few small files; a one-letter query loads nothing."""
+    from exporters.search_index import TYPO_SHARD_WORDS
+
+    folder = tmp_path_factory.getbasetemp() / "search-scan"
+    g = random_graph(3000, seed=9)
+    if not (folder / "search" / "manifest.json").exists():
+        write_tiles(g, folder, bitmaps=False, search_shard_entries=100)
+    manifest = _json(folder / "search" / "manifest.json")
+    assert manifest["version"] == 2 and manifest["typoShards"] >= 1
+    for path in (folder / "search" / "e").glob("*.json"):
+        listed = _json(path)
+        assert all(isinstance(w, str) for words_ in listed.values() for w in words_)
+        assert sum(len(v) for v in listed.values()) <= 4 * TYPO_SHARD_WORDS
+    got, loaded = client_suggest(folder, manifest, "comunity 7")
+    assert got == [g.ids[i] for i in search_matches(g, "comunity 7")[:12]]
+    assert loaded <= 3 * 100
+    assert client_suggest(folder, manifest, "t") == ([], 0)  # too short: nothing loaded
+
+
+def test_search_year_shards_keep_the_most_voted_of_each_year(tmp_path_factory):
+    from exporters.search_index import YEAR_SHARD_ENTRIES
+
+    folder = tmp_path_factory.getbasetemp() / "search-scan"
+    g = random_graph(3000, seed=9)
+    if not (folder / "search" / "manifest.json").exists():
+        write_tiles(g, folder, bitmaps=False, search_shard_entries=100)
+    manifest = _json(folder / "search" / "manifest.json")
+    by_votes = sorted(range(3000), key=lambda i: (-(g.votes[i] or 0), g.ids[i]))
+    limit = min(YEAR_SHARD_ENTRIES, 100)
+    for key, first, last in (("1980", 1980, 1980), ("1980s", 1980, 1989)):
+        want = [g.ids[i] for i in by_votes if first <= g.years[i] <= last][:limit]
+        assert [e[0] for e in _json(folder / "search" / "y" / f"{key}.json")] == want
+        assert manifest["yearShards"][key] == len(want)
+    assert set(manifest["yearShards"]) >= {str(y) for y in set(g.years)}
+
+
+def test_search_query_words_years_and_typos():
+    from exporters.search_index import typo_keys, year_span
+
+    from .exporter_fixtures import one_edit, typo_match
+
+    assert year_span("1980") == (1980, 1980) and year_span("1980s") == (1980, 1989)
+    assert year_span("80s") == (1980, 1989) and year_span("00s") == (2000, 2009)
+    assert year_span("1234") is None and year_span("2999") is None and year_span("8os") is None
+    assert typo_keys("matrix") == {"atr", "mtr", "mar", "mat"} and typo_keys("abc") == set()
+    assert one_edit("matrx", "matri") and one_edit("mtarix", "matrix") and one_edit("ab", "abc")
+    assert one_edit("matrxi", "matrix")  # a swap of two neighbours is one edit
+    assert not one_edit("mxtrx", "matrix") and not one_edit("abcd", "badc")
+    assert typo_match("matrx", "matrix") and typo_match("godfathr", "godfather")
+    assert not typo_match("matr", "mats")  # under 5 characters: exact only
+    # Two words one edit apart always share a typo key (what makes 4 shards enough).
+    for word, other in (("matrx", "matrix"), ("amtrix", "matrix"), ("mtrix", "matrix")):
+        assert typo_match(word, other) and typo_keys(word) & typo_keys(other)
 
 
 def test_pixel_mapping_follows_the_spec():

@@ -154,7 +154,9 @@ export function buildLegend(container, legend, hidden, onChange) {
 /**
  * An <input type="search"> with a suggestion list (ARIA combobox). `suggest(query)` returns a
  * promise of entries; `onChoose(entry)` flies to one. Stale answers (the user typed on) are
- * ignored.
+ * ignored. "No matching title" shows only for an answer: an empty one marked `incomplete`
+ * (type on) shows nothing, and while an answer is on its way the list says "Searching…"
+ * rather than keep an earlier "No matching title".
  */
 export class SearchBox {
   constructor(input, listbox, { suggest, onChoose }) {
@@ -185,7 +187,9 @@ export class SearchBox {
     }
     let entries;
     try {
-      entries = await this.suggest(query);
+      const answer = this.suggest(query);
+      this._searching();
+      entries = await answer;
     } catch (error) {
       console.warn(`search failed: ${error.message}`);
       entries = [];
@@ -209,14 +213,23 @@ export class SearchBox {
       });
       return li;
     });
-    if (!entries.length && query.trim()) {
+    if (!entries.length && query.trim() && !entries.incomplete) {
       items.push(el("li", { class: "no-results", role: "presentation", text: "No matching title" }));
     }
     this.listbox.replaceChildren(...items);
     this.listbox.dataset.query = query; // what the list answers (tests wait for it)
+    this.listbox.removeAttribute("aria-busy");
     this._highlight();
     this._open(items.length > 0);
     this.listbox.dispatchEvent(new CustomEvent("suggestions", { detail: { query, count: entries.length } }));
+  }
+
+  /** A shown "No matching title" answers an earlier query: "Searching…" until this one's
+   * answer comes (a cached answer replaces it before the page paints). */
+  _searching() {
+    this.listbox.setAttribute("aria-busy", "true");
+    if (!this.listbox.querySelector(".no-results")) return;
+    this.listbox.replaceChildren(el("li", { class: "searching", role: "presentation", text: "Searching…" }));
   }
 
   _open(open) {

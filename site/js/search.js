@@ -169,4 +169,26 @@ export class SearchIndex {
     );
     return out;
   }
+
+  // --- exact look-ups for imports (ratings-import.js); the ranking above does not use them --
+
+  /** The file `lookup` reads `id` from: ids of one group are best looked up together. */
+  idGroup(id) {
+    return this._idFile(id) || `table${tableHash(id, this.mapInfo.symTableSize || 211)}.json`;
+  }
+
+  /** The title shard keys that hold every title whose words are exactly those of `name`
+   * (the keys a query of that name reads); none without an index. */
+  titleKeys(name) {
+    const qwords = this.manifest ? words(name) : [];
+    if (!qwords.length) return [];
+    const len = (w) => Array.from(w).length;
+    const order = [...new Set(qwords)].sort((a, b) => this.stop.has(a) - this.stop.has(b) || len(b) - len(a));
+    return this.shardKeys(order);
+  }
+
+  /** The entries of title shard `key`: [{id, title, year, quad, x, y, votes, words}]. */
+  titleShard(key) {
+    return this._shard("titles", `search/t/${fileKey(key)}.json`);
+  }
 }

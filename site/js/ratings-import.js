@@ -1,0 +1,336 @@
+// Reading a user's ratings export: an RFC 4180 CSV reader, the export's format told from its
+// header (IMDb's ratings or list export, Letterboxd's ratings.csv or watched.csv), each row
+// checked, and the titles matched against the map (IMDb rows by id, Letterboxd rows by
+// normalised name and year ±1 through the search index). Pure functions: no DOM, no storage;
+// mine.js shows the outcome and MyRatings keeps it.
+//
+// Everything read from the file is data: it is only ever compared, counted and shown with
+// textContent.
+
+import { words } from "./text.js";
+
+export const MAX_REASONS = 5; // malformed rows whose reason is kept (the rest are counted)
+export const MAX_FILE_BYTES = 64 * 1024 * 1024;
+const CHUNK_MS = 12; // parse this long, then let the page breathe (no long task)
+const SHARD_BATCH = 6; // search shards fetched at once while matching
+
+export class ImportError extends Error {}
+
+const EXPECTED = "expected IMDb's ratings.csv or list/watchlist export (Const, Your Rating, Title, …) " +
+  "or Letterboxd's ratings.csv / watched.csv (Date, Name, Year, Letterboxd URI[, Rating])";
+
+// --- CSV ----------------------------------------------------------------------------------
+
+/**
+ * RFC 4180 records, one at a time: fields separated by commas, records by CRLF or LF; a
+ * field in double quotes may hold commas, line breaks and "" (one quote). A UTF-8 BOM is
+ * skipped; a blank line is a record of no fields. `row` is the 1-based number of the record last returned (the header is row 1).
+ */
+export class CsvReader {
+  constructor(text) {
+    this.text = String(text);
+    this.pos = this.text.charCodeAt(0) === 0xfeff ? 1 : 0;
+    this.row = 0;
+    this.unclosed = false; // the last record ended inside a quoted field
+  }
+
+  get done() {
+    return this.pos >= this.text.length;
+  }
+
+  /** The next record as an array of strings, or null at the end. */
+  next() {
+    const text = this.text;
+    const n = text.length;
+    if (this.pos >= n) return null;
+    this.row++;
+    const fields = [];
+    let i = this.pos;
+    const first = text.charCodeAt(i);
+    if (first === 10 || first === 13) { // a blank line: no fields (as Python's csv reads it)
+      this.pos = i + (first === 13 && text.charCodeAt(i + 1) === 10 ? 2 : 1);
+      return fields;
+    }
+    for (;;) {
+      let value;
+      if (text.charCodeAt(i) === 34) {
+        [value, i] = this._quoted(i + 1);
+      } else {
+        let j = i;
+        while (j < n) {
+          const c = text.charCodeAt(j);
+          if (c === 44 || c === 10 || c === 13) break;
+          j++;
+        }
+        value = text.slice(i, j);
+        i = j;
+      }
+      fields.push(value);
+      const c = text.charCodeAt(i);
+      if (c === 44) {
+        i++;
+        continue;
+      }
+      if (c === 13) i++;
+      if (text.charCodeAt(i) === 10) i++;
+      break;
+    }
+    this.pos = i;
+    return fields;
+  }
+
+  /** A quoted field from just after its opening quote: [value, index after it]. Anything
+   * between the closing quote and the next separator is kept, as spreadsheets do. */
+  _quoted(start) {
+    const text = this.text;
+    let value = "";
+    let i = start;
+    for (;;) {
+      const q = text.indexOf("\"", i);
+      if (q < 0) {
+        this.unclosed = true;
+        return [value + text.slice(i), text.length];
+      }
+      value += text.slice(i, q);
+      if (text.charCodeAt(q + 1) === 34) {
+        value += "\"";
+        i = q + 2;
+        continue;
+      }
+      i = q + 1;
+      break;
+    }
+    let j = i;
+    while (j < text.length && !/[,\r\n]/.test(text[j])) j++;
+    return [value + text.slice(i, j), j];
+  }
+}
+
+/** Every record of `text` (for small inputs and tests; imports use `readExport`). */
+export function readCsv(text) {
+  const reader = new CsvReader(text);
+  const out = [];
+  for (let r = reader.next(); r !== null; r = reader.next()) out.push(r);
+  return out;
+}
+
+// --- formats ------------------------------------------------------------------------------
+
+const IMDB_COLUMNS = ["Const", "Title", "Title Type", "Year"];
+const LETTERBOXD_COLUMNS = ["Date", "Name", "Year", "Letterboxd URI"];
+
+/**
+ * The export a header row comes from: {name, source ("imdb" | "letterboxd"), kind, columns
+ * (column name -> index)}; throws ImportError naming what was expected. `fileName` tells
+ * Letterboxd's watchlist.csv (same columns as watched.csv) from watched.csv.
+ */
+export function detectFormat(header, fileName = "") {
+  const columns = new Map();
+  header.forEach((name, i) => {
+    const key = name.trim();
+    if (!columns.has(key)) columns.set(key, i);
+  });
+  const has = (names) => names.every((c) => columns.has(c));
+  const format = (name, source, kind, used) => ({
+    name, source, kind, columns, header: header.length,
+    width: Math.max(...used.filter((c) => columns.has(c)).map((c) => columns.get(c))) + 1,
+  });
+  if (has(IMDB_COLUMNS)) {
+    // A list export (its rows have a Position) may carry the user's rating of some titles:
+    // those are rated, the others only wanted.
+    const used = [...IMDB_COLUMNS, "Your Rating"];
+    if (columns.has("Your Rating") && !columns.has("Position")) return format("IMDb ratings", "imdb", "rated", used);
+    return format("IMDb list", "imdb", "watchlist", used);
+  }
+  if (has(LETTERBOXD_COLUMNS)) {
+    const used = [...LETTERBOXD_COLUMNS, "Rating"];
+    if (columns.has("Rating")) return format("Letterboxd ratings", "letterboxd", "rated", used);
+    const watchlist = /watchlist/i.test(fileName);
+    return format(watchlist ? "Letterboxd watchlist" : "Letterboxd watched", "letterboxd", watchlist ? "watchlist" : "seen", used);
+  }
+  const shown = header.slice(0, 4).map((h) => h.trim().slice(0, 30)).join(", ");
+  throw new ImportError(`Not a ratings export (its first columns are “${shown}”): ${EXPECTED}.`);
+}
+
+const IMDB_ID = /^tt\d{1,12}$/;
+
+/** One record as an item, or a string saying why it is malformed. */
+export function parseRecord(format, record) {
+  const cols = format.columns;
+  if (record.length < format.width) return `${record.length} ${record.length === 1 ? "field" : "fields"}, expected ${format.header}`;
+  const field = (name) => (cols.has(name) ? record[cols.get(name)].trim() : "");
+  const yearText = field("Year");
+  const year = /^\d{4}$/.test(yearText) ? Number(yearText) : null;
+  if (yearText && year === null) return `year “${yearText.slice(0, 20)}” is not a year`;
+  if (format.source === "imdb") {
+    const id = field("Const");
+    if (!IMDB_ID.test(id)) return id ? `Const “${id.slice(0, 20)}” is not an IMDb id` : "no Const (IMDb id)";
+    const item = { id, title: field("Title"), year, kind: format.kind, rating: null };
+    const rating = field("Your Rating");
+    if (format.kind !== "rated" && !rating) return item;
+    if (!rating) return "no rating";
+    if (!/^(10|[1-9])$/.test(rating)) return `rating “${rating.slice(0, 10)}” is not 1–10`;
+    item.rating = Number(rating);
+    item.kind = "rated";
+    return item;
+  }
+  const name = field("Name");
+  if (!words(name).length) return "no name";
+  const item = { id: null, title: name, year, kind: format.kind, rating: null };
+  if (format.kind !== "rated") return item;
+  const stars = field("Rating");
+  if (!stars) return "no rating";
+  const value = Number(stars);
+  if (!/^\d(\.\d)?$/.test(stars) || value < 0.5 || value > 5 || (value * 2) % 1 !== 0) {
+    return `rating “${stars.slice(0, 10)}” is not 0.5–5 stars`;
+  }
+  item.rating = value * 2;
+  return item;
+}
+
+function looksBinary(text) {
+  const head = text.slice(0, 2048);
+  return head.includes("\u0000") || (head.match(/\uFFFD/g) || []).length > 8;
+}
+
+/**
+ * Read an export (`text`, `fileName`): {format, items, rows, malformed, reasons}. `rows`
+ * counts data rows read (blank lines aside), `reasons` the first MAX_REASONS malformed rows
+ * ("row 17: no rating"). Parses in slices of CHUNK_MS, awaiting `pause()` between them.
+ * Throws ImportError for an empty, binary or unknown file.
+ */
+export async function readExport(text, fileName = "", pause = defaultPause) {
+  if (!text || !text.replace(/^\uFEFF/, "").trim()) throw new ImportError(`The file is empty: ${EXPECTED}.`);
+  if (looksBinary(text)) throw new ImportError(`This file is not text (an image?): ${EXPECTED}.`);
+  const reader = new CsvReader(text);
+  const format = detectFormat(reader.next(), fileName);
+  const out = { format, items: [], rows: 0, malformed: 0, reasons: [] };
+  let sliceStart = performance.now();
+  for (let record = reader.next(); record !== null; record = reader.next()) {
+    if (record.length <= 1 && !(record[0] || "").trim()) continue; // a blank line
+    out.rows++;
+    const item = reader.unclosed ? "a quoted field is never closed" : parseRecord(format, record);
+    if (typeof item === "string") {
+      out.malformed++;
+      if (out.reasons.length < MAX_REASONS) out.reasons.push(`row ${reader.row}: ${item}`);
+    } else {
+      out.items.push(item);
+    }
+    if ((out.rows & 255) === 0 && performance.now() - sliceStart > CHUNK_MS) {
+      await pause();
+      sliceStart = performance.now();
+    }
+  }
+  return out;
+}
+
+function defaultPause() {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+// --- matching -----------------------------------------------------------------------------
+
+/** A Letterboxd name as compared with the map's titles: its normalised words. */
+export function nameKey(name) {
+  return words(name).join(" ");
+}
+
+/**
+ * Match read items against the map. `index` answers
+ *   idGroup(id) -> a key; ids of one key are looked up together (one file)
+ *   lookup(ids) -> Promise<Map id -> entry>           (SearchIndex.lookup)
+ *   titleKeys(name) -> [shard key]                    (where a title with these words is)
+ *   titleShard(key) -> Promise<[{id, title, year, words}]>
+ * Resolves {matched: [[id, {kind, rating}]], notOnMap, missing: [{title, year}],
+ * ambiguous: [{title, year, candidates: [{id, title, year}]}]}.
+ */
+export async function matchItems(items, index, pause = defaultPause) {
+  const out = { matched: [], notOnMap: 0, missing: [], ambiguous: [] };
+  const byId = items.filter((it) => it.id !== null);
+  const byName = items.filter((it) => it.id === null);
+  if (byId.length) await matchIds(byId, index, out, pause);
+  if (byName.length) await matchNames(byName, index, out, pause);
+  return out;
+}
+
+function groupBy(items, keyOf) {
+  const groups = new Map();
+  for (const it of items) {
+    const key = keyOf(it);
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key).push(it);
+  }
+  return [...groups];
+}
+
+async function inBatches(groups, work, pause) {
+  for (let i = 0; i < groups.length; i += SHARD_BATCH) {
+    await Promise.all(groups.slice(i, i + SHARD_BATCH).map(work));
+    await pause();
+  }
+}
+
+async function matchIds(items, index, out, pause) {
+  const groups = groupBy(items, (it) => index.idGroup(it.id));
+  await inBatches(groups, async ([, group]) => {
+    const found = await index.lookup([...new Set(group.map((it) => it.id))]);
+    for (const it of group) {
+      if (found.has(it.id)) out.matched.push([it.id, { kind: it.kind, rating: it.rating }]);
+      else out.notOnMap++;
+    }
+  }, pause);
+}
+
+async function matchNames(items, index, out, pause) {
+  const groups = groupBy(items, (it) => index.titleKeys(it.title).join("|"));
+  await inBatches(groups, async ([keys, group]) => {
+    const lists = keys ? await Promise.all(keys.split("|").map((k) => index.titleShard(k).catch(() => []))) : [];
+    const byName = new Map();
+    for (const list of lists) {
+      for (const e of list) {
+        const key = e.words.join(" ");
+        if (!byName.has(key)) byName.set(key, new Map());
+        byName.get(key).set(e.id, e);
+      }
+    }
+    for (const it of group) matchOne(it, byName.get(nameKey(it.title)), out);
+  }, pause);
+}
+
+/** A Letterboxd item against the map's titles of the same name: one within a year, else
+ * the one of that very year, else listed as ambiguous or missing. */
+function matchOne(it, sameName, out) {
+  const all = sameName ? [...sameName.values()] : [];
+  const near = it.year === null ? all : all.filter((e) => !Number.isInteger(e.year) || Math.abs(e.year - it.year) <= 1);
+  const exact = near.filter((e) => e.year === it.year);
+  const pick = near.length === 1 ? near[0] : exact.length === 1 ? exact[0] : null;
+  if (pick) {
+    out.matched.push([pick.id, { kind: it.kind, rating: it.rating }]);
+  } else if (near.length) {
+    const candidates = near.map((e) => ({ id: e.id, title: e.title, year: e.year }));
+    out.ambiguous.push({ title: it.title, year: it.year, candidates });
+  } else {
+    out.notOnMap++;
+    out.missing.push({ title: it.title, year: it.year });
+  }
+}
+
+// --- summary ------------------------------------------------------------------------------
+
+const count = (n) => n.toLocaleString("en-US");
+
+/** The import's outcome in words: "1,234 rows read, 1,200 matched, 30 not on this map, 4
+ * skipped as malformed: row 17: no rating; row 20: …". */
+export function summarise(read, match) {
+  const parts = [`${count(read.rows)} ${read.rows === 1 ? "row" : "rows"} read`, `${count(match.matched.length)} matched`,
+    `${count(match.notOnMap)} not on this map`];
+  if (match.ambiguous.length) parts.push(`${count(match.ambiguous.length)} ambiguous`);
+  let text = `${read.format.name}: ${parts.join(", ")}`;
+  if (read.malformed) {
+    text += `, ${count(read.malformed)} skipped as malformed: ${read.reasons.join("; ")}`;
+    if (read.malformed > read.reasons.length) text += "; …";
+  } else {
+    text += ".";
+  }
+  return text;
+}

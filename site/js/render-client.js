@@ -5,6 +5,8 @@
 // render-core.js (and the renderer under it) is imported only for drawing in the page: with a
 // worker, the page never runs it, so it does not fetch it either.
 
+import { MARK_KINDS } from "./passes/marks.js";
+
 export class RenderClient {
   /** `onFrame(stats)` is called after each frame the core draws. */
   constructor(canvas, settings, onFrame) {
@@ -75,6 +77,20 @@ export class RenderClient {
 
   palette(colors) {
     this._send({ type: "palette", colors });
+  }
+
+  /** The user's titles to mark: `entries` is [[id, kind]], kind one of MARK_KINDS
+   * (passes/marks.js); sent as ids and one byte each. */
+  marks(entries) {
+    const ids = [];
+    const kinds = new Uint8Array(entries.length);
+    for (const [id, kind] of entries) {
+      const k = MARK_KINDS.indexOf(kind);
+      if (k < 0) continue;
+      kinds[ids.length] = k;
+      ids.push(id);
+    }
+    this._send({ type: "marks", ids, kinds: kinds.subarray(0, ids.length) });
   }
 
   /** Ask the core; resolves with its answer (see RenderCore's call_ methods). */

@@ -12,7 +12,9 @@ import { words } from "./text.js";
 export const MAX_REASONS = 5; // malformed rows whose reason is kept (the rest are counted)
 export const MAX_FILE_BYTES = 64 * 1024 * 1024;
 const CHUNK_MS = 12; // parse this long, then let the page breathe (no long task)
-const SHARD_BATCH = 6; // search shards fetched at once while matching
+const SHARD_BATCH = 8; // search shards fetched at once while matching
+const ID_SLICE = 1000; // ids looked up in one go (a file's ids may be many more)
+const MAX_NAME_SHARDS = 64; // title shards whose names are kept indexed while matching
 
 export class ImportError extends Error {}
 
@@ -216,7 +218,7 @@ export async function readExport(text, fileName = "", pause = defaultPause) {
     } else {
       out.items.push(item);
     }
-    if ((out.rows & 255) === 0 && performance.now() - sliceStart > CHUNK_MS) {
+    if ((out.rows & 63) === 0 && performance.now() - sliceStart > CHUNK_MS) {
       await pause();
       sliceStart = performance.now();
     }
@@ -235,6 +237,17 @@ export function nameKey(name) {
   return words(name).join(" ");
 }
 
+/** A function to await often: it yields to the page once CHUNK_MS have passed since the last
+ * time, so a long loop never makes a long task. */
+function slicer(pause) {
+  let start = performance.now();
+  return async () => {
+    if (performance.now() - start < CHUNK_MS) return;
+    await pause();
+    start = performance.now();
+  };
+}
+
 /**
  * Match read items against the map. `index` answers
  *   idGroup(id) -> a key; ids of one key are looked up together (one file)
@@ -246,61 +259,85 @@ export function nameKey(name) {
  */
 export async function matchItems(items, index, pause = defaultPause) {
   const out = { matched: [], notOnMap: 0, missing: [], ambiguous: [] };
+  const tick = slicer(pause);
   const byId = items.filter((it) => it.id !== null);
   const byName = items.filter((it) => it.id === null);
-  if (byId.length) await matchIds(byId, index, out, pause);
-  if (byName.length) await matchNames(byName, index, out, pause);
+  if (byId.length) await matchIds(byId, index, out, tick);
+  if (byName.length) await matchNames(byName, index, out, tick);
   return out;
 }
 
-function groupBy(items, keyOf) {
+/** [[key, [item]]] in key order, `keyOf` computed once per item. */
+async function groupBy(items, keyOf, tick) {
   const groups = new Map();
-  for (const it of items) {
-    const key = keyOf(it);
+  for (let i = 0; i < items.length; i++) {
+    const key = keyOf(items[i]);
     if (!groups.has(key)) groups.set(key, []);
-    groups.get(key).push(it);
+    groups.get(key).push(items[i]);
+    if ((i & 127) === 127) await tick();
   }
-  return [...groups];
+  return [...groups].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
 }
 
-async function inBatches(groups, work, pause) {
-  for (let i = 0; i < groups.length; i += SHARD_BATCH) {
-    await Promise.all(groups.slice(i, i + SHARD_BATCH).map(work));
-    await pause();
+/** `work` on each job, SHARD_BATCH at a time (their files load in parallel). */
+async function inBatches(jobs, work, tick) {
+  for (let i = 0; i < jobs.length; i += SHARD_BATCH) {
+    await Promise.all(jobs.slice(i, i + SHARD_BATCH).map(work));
+    await tick();
   }
 }
 
-async function matchIds(items, index, out, pause) {
-  const groups = groupBy(items, (it) => index.idGroup(it.id));
-  await inBatches(groups, async ([, group]) => {
+async function matchIds(items, index, out, tick) {
+  // One look-up per id file (each fetched once), in slices of ID_SLICE ids.
+  const jobs = [];
+  for (const [, group] of await groupBy(items, (it) => index.idGroup(it.id), tick)) {
+    for (let i = 0; i < group.length; i += ID_SLICE) jobs.push(group.slice(i, i + ID_SLICE));
+  }
+  await inBatches(jobs, async (group) => {
     const found = await index.lookup([...new Set(group.map((it) => it.id))]);
     for (const it of group) {
       if (found.has(it.id)) out.matched.push([it.id, { kind: it.kind, rating: it.rating }]);
       else out.notOnMap++;
     }
-  }, pause);
+  }, tick);
 }
 
-async function matchNames(items, index, out, pause) {
-  const groups = groupBy(items, (it) => index.titleKeys(it.title).join("|"));
-  await inBatches(groups, async ([keys, group]) => {
-    const lists = keys ? await Promise.all(keys.split("|").map((k) => index.titleShard(k).catch(() => []))) : [];
-    const byName = new Map();
-    for (const list of lists) {
-      for (const e of list) {
-        const key = e.words.join(" ");
-        if (!byName.has(key)) byName.set(key, new Map());
-        byName.get(key).set(e.id, e);
-      }
+async function matchNames(items, index, out, tick) {
+  // Items grouped by the title shards their name is in, in key order, so a shard's index of
+  // names is built once and kept while the next groups need it (MAX_NAME_SHARDS at most).
+  const groups = await groupBy(items, (it) => index.titleKeys(it.title).join("|"), tick);
+  const shards = new Map(); // shard key -> Promise<Map name -> [entry]>
+  const named = (key) => {
+    if (!shards.has(key)) {
+      if (shards.size >= MAX_NAME_SHARDS) shards.clear();
+      shards.set(key, index.titleShard(key).then(byNameOf, () => new Map()));
     }
-    for (const it of group) matchOne(it, byName.get(nameKey(it.title)), out);
-  }, pause);
+    return shards.get(key);
+  };
+  await inBatches(groups, async ([keys, group]) => {
+    const lists = keys ? await Promise.all(keys.split("|").map(named)) : [];
+    for (const it of group) {
+      const name = nameKey(it.title);
+      const same = new Map();
+      for (const list of lists) for (const e of list.get(name) || []) same.set(e.id, e);
+      matchOne(it, [...same.values()], out);
+    }
+  }, tick);
+}
+
+function byNameOf(entries) {
+  const byName = new Map();
+  for (const e of entries) {
+    const key = e.words.join(" ");
+    if (!byName.has(key)) byName.set(key, []);
+    byName.get(key).push(e);
+  }
+  return byName;
 }
 
 /** A Letterboxd item against the map's titles of the same name: one within a year, else
  * the one of that very year, else listed as ambiguous or missing. */
-function matchOne(it, sameName, out) {
-  const all = sameName ? [...sameName.values()] : [];
+function matchOne(it, all, out) {
   const near = it.year === null ? all : all.filter((e) => !Number.isInteger(e.year) || Math.abs(e.year - it.year) <= 1);
   const exact = near.filter((e) => e.year === it.year);
   const pick = near.length === 1 ? near[0] : exact.length === 1 ? exact[0] : null;

@@ -7,12 +7,13 @@
 //
 // Everything from a file is inserted with textContent.
 
-import { LIKED_FROM } from "./myratings.js";
+import { LIKED_FROM, stronger } from "./myratings.js";
 import { MARK_KINDS, MARK_STYLES, markPath } from "./passes/marks.js";
 import { ImportError, MAX_FILE_BYTES, matchItems, readExport, summarise } from "./ratings-import.js";
 import { titleWithYear } from "./text.js";
 
 const MAX_LISTED = 100; // unmatched titles listed (the rest are counted)
+const SLICE_MS = 10; // work this long at most before letting the page go on
 
 function el(tag, props = {}, ...children) {
   const node = document.createElement(tag);
@@ -52,12 +53,22 @@ export class Mine {
     this.unmatched = root.querySelector(".mine-unmatched");
     this.key = this._buildKey(root.querySelector(".legend"));
     this.busy = false;
+    this.changePending = false; // a "change" of the ratings waits for its task
+    this.marksSeq = 0; // the latest marks being built
     this.imports = 0; // imports finished (the section's data-imports: tests wait on it)
     this.located = -1; // marked titles whose community was known at the last count
     this.external = null; // complete counts per community given by another part, if any
     this._bind(root);
     viewer.panel.yours = (id) => verdict(this.ratings.get(id));
-    this.ratings.addEventListener("change", () => this._changed());
+    // In a task of its own: an import's merge and storage take one already.
+    this.ratings.addEventListener("change", () => {
+      if (this.changePending) return;
+      this.changePending = true;
+      setTimeout(() => {
+        this.changePending = false;
+        this._changed();
+      }, 0);
+    });
     legendDone.then(() => this._refreshCommunities(true));
     this._changed();
     if (this.ratings.error) this._say(this.ratings.error, true);
@@ -115,6 +126,9 @@ export class Mine {
       }
       this._say(`Reading ${file.name}…`);
       const read = await readExport(await file.text(), file.name);
+      // IMDb rows name their titles: mark them at once (a title not on the map is simply never
+      // drawn); the count of those on the map follows when matching is done.
+      if (read.format.source === "imdb") this._sendMarks(read.items);
       await this.searchDone;
       const search = this.viewer.search;
       if (read.format.source === "letterboxd" && !search.manifest) {
@@ -122,11 +136,12 @@ export class Mine {
       }
       this._say(`Matching ${read.items.length.toLocaleString("en-US")} titles with the map…`);
       const match = await matchItems(read.items, search);
-      this.ratings.merge(match.matched);
+      await this.ratings.mergeInSlices(match.matched);
       const text = summarise(read, match);
       this._say(this.ratings.error ? `${text} ${this.ratings.error}.` : text, Boolean(this.ratings.error));
       this._listUnmatched(match);
     } catch (error) {
+      this._sendMarks(); // only what is kept
       const known = error instanceof ImportError;
       if (!known) console.warn(`import of ${file.name} failed: ${error.stack || error}`);
       this._say(known ? error.message : `Could not import ${file.name}: ${error.message}`, true);
@@ -161,14 +176,47 @@ export class Mine {
 
   // --- marks, key, panel ------------------------------------------------------------------
 
-  _changed() {
-    const entries = [...this.ratings.entries].map(([id, e]) => [id, markOf(e)]);
-    this.viewer.client.marks(entries);
+  /**
+   * Mark the kept titles, and `extra` items ({id, kind, rating}) as they would be kept; built
+   * in slices of SLICE_MS (50,000 titles take longer than a task should), then sent at once.
+   * Resolves with the count per mark kind; a newer call supersedes an unfinished one.
+   */
+  async _sendMarks(extra = []) {
+    const seq = ++this.marksSeq;
+    const entries = new Map();
     const counts = new Map(MARK_KINDS.map((k) => [k, 0]));
-    for (const [, kind] of entries) counts.set(kind, counts.get(kind) + 1);
-    for (const [kind, n] of counts) this.key.counts.get(kind).textContent = n.toLocaleString("en-US");
-    this.key.section.hidden = entries.length === 0;
-    this.toggle.textContent = entries.length ? `My ratings (${entries.length.toLocaleString("en-US")})` : "My ratings";
+    let start = performance.now();
+    const slice = async () => {
+      if (performance.now() - start < SLICE_MS) return false;
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      start = performance.now();
+      return seq !== this.marksSeq;
+    };
+    let n = 0;
+    for (const [id, e] of this.ratings.entries) {
+      entries.set(id, markOf(e));
+      if ((++n & 1023) === 0 && await slice()) return null;
+    }
+    for (const it of extra) {
+      const old = this.ratings.get(it.id);
+      entries.set(it.id, markOf(old ? stronger(old, it) : it));
+      if ((++n & 1023) === 0 && await slice()) return null;
+    }
+    for (const kind of entries.values()) counts.set(kind, counts.get(kind) + 1);
+    this.viewer.client.marks(entries);
+    return counts;
+  }
+
+  async _changed() {
+    const counts = await this._sendMarks();
+    if (!counts) return; // superseded
+    let total = 0;
+    for (const [kind, n] of counts) {
+      this.key.counts.get(kind).textContent = n.toLocaleString("en-US");
+      total += n;
+    }
+    this.key.section.hidden = total === 0;
+    this.toggle.textContent = total ? `My ratings (${total.toLocaleString("en-US")})` : "My ratings";
     this.viewer.panel.showYours();
     this.located = -1;
     this._refreshCommunities(true);

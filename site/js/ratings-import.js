@@ -13,6 +13,7 @@ export const MAX_REASONS = 5; // malformed rows whose reason is kept (the rest a
 export const MAX_FILE_BYTES = 64 * 1024 * 1024;
 const CHUNK_MS = 12; // parse this long, then let the page breathe (no long task)
 const SHARD_BATCH = 8; // search shards fetched at once while matching
+const BUCKETS_FROM = 200; // ids from which a look-up reads table buckets, not id shards
 const ID_SLICE = 1000; // ids looked up in one go (a file's ids may be many more)
 const MAX_NAME_SHARDS = 64; // title shards whose names are kept indexed while matching
 
@@ -252,6 +253,8 @@ function slicer(pause) {
  * Match read items against the map. `index` answers
  *   idGroup(id) -> a key; ids of one key are looked up together (one file)
  *   lookup(ids) -> Promise<Map id -> entry>           (SearchIndex.lookup)
+ *   bucketOf(id) -> the table bucket file of an id
+ *   inBucket(file, ids) -> Promise<Set of those ids on the map>
  *   titleKeys(name) -> [shard key]                    (where a title with these words is)
  *   titleShard(key) -> Promise<[{id, title, year, words}]>
  * Resolves {matched: [[id, {kind, rating}]], notOnMap, missing: [{title, year}],
@@ -288,18 +291,24 @@ async function inBatches(jobs, work, tick) {
 }
 
 async function matchIds(items, index, out, tick) {
-  // One look-up per id file (each fetched once), in slices of ID_SLICE ids.
+  // One look-up per file (each fetched once), in slices of ID_SLICE ids. Many ids: by the
+  // map's few table buckets; a few: by id shards (small files, but many of them).
+  const many = new Set(items.map((it) => it.id)).size >= BUCKETS_FROM;
+  const fileOf = many ? (id) => index.bucketOf(id) : (id) => index.idGroup(id);
   const jobs = [];
-  for (const [, group] of await groupBy(items, (it) => index.idGroup(it.id), tick)) {
-    for (let i = 0; i < group.length; i += ID_SLICE) jobs.push(group.slice(i, i + ID_SLICE));
+  for (const [file, group] of await groupBy(items, (it) => fileOf(it.id), tick)) {
+    for (let i = 0; i < group.length; i += ID_SLICE) jobs.push([file, group.slice(i, i + ID_SLICE)]);
   }
-  await inBatches(jobs, async (group) => {
-    const found = await index.lookup([...new Set(group.map((it) => it.id))]);
+  // All at once: the loader keeps as many requests in flight as it allows, and each answer
+  // is handled on its own (a slice of at most ID_SLICE ids: no long task).
+  await Promise.all(jobs.map(async ([file, group]) => {
+    const ids = [...new Set(group.map((it) => it.id))];
+    const found = many ? await index.inBucket(file, ids) : await index.lookup(ids);
     for (const it of group) {
       if (found.has(it.id)) out.matched.push([it.id, { kind: it.kind, rating: it.rating }]);
       else out.notOnMap++;
     }
-  }, tick);
+  }));
 }
 
 async function matchNames(items, index, out, tick) {

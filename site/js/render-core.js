@@ -8,7 +8,8 @@
 // In:  {type: "init", canvas, settings, base, tree, transport}
 //      {type: "view", x, y, scale, width, height, dpr, loadNow}
 //      {type: "selection", selection} · {type: "hidden", ids} · {type: "palette", colors}
-//      {type: "marks", ids, kinds}: the user's titles (ids[i] has kind MARK_KINDS[kinds[i]])
+//      {type: "marks", ids, kinds}: the user's titles (ids: one per line; the i-th has kind
+//        MARK_KINDS[kinds[i]])
 //      {type: "call", id, method, args}: methods `hover`, `pick`, `lookup`, `inspect`,
 //        `markedCommunities`
 // Out: {type: "frame", stats} after each frame drawn · {type: "reply", id, value | error}
@@ -183,7 +184,7 @@ export class RenderCore {
 
   _marks({ ids, kinds }) {
     this.marks = new Map();
-    ids.forEach((id, i) => this.marks.set(id, MARK_KINDS[kinds[i]]));
+    if (ids) ids.split("\n").forEach((id, i) => this.marks.set(id, MARK_KINDS[kinds[i]]));
     for (const id of this.markCommunity.keys()) if (!this.marks.has(id)) this.markCommunity.delete(id);
     this.markedVersion = -1;
     this.requestRender();

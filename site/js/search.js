@@ -177,6 +177,19 @@ export class SearchIndex {
     return this._idFile(id) || `table${tableHash(id, this.mapInfo.symTableSize || 211)}.json`;
   }
 
+  /** The table bucket (shingle's table<N>.json) that holds `id`. */
+  bucketOf(id) {
+    return `table${tableHash(id, this.mapInfo.symTableSize || 211)}.json`;
+  }
+
+  /** Which of `ids` (all of one bucket) are on the map: Set of ids. The map's few table
+   * buckets cost fewer requests than its id shards once an import names many ids. */
+  async inBucket(file, ids) {
+    const { keys } = await this.loader.load("keys", file, -1);
+    const onMap = new Set(keys.split("\n"));
+    return new Set(ids.filter((id) => onMap.has(id)));
+  }
+
   /** The title shard keys that hold every title whose words are exactly those of `name`
    * (the keys a query of that name reads); none without an index. */
   titleKeys(name) {

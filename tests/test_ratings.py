@@ -229,6 +229,8 @@ def test_imdb_ratings_marks_panel_reload_and_forget(open_map, maps) -> None:
     rows += [imdb_row(fake_title(n, 'A "quoted", title\nover two lines'), 9) for n in range(5)]
     rows.insert(16, imdb_row(fake_title(99), None))  # row 18: no rating
     s = open_map()
+    wait_settled(s.page)
+    assert not any("ratings-import.js" in url for url in s.requests)  # loaded on import only
     summary = import_file(s, "ratings.csv", csv_bytes(IMDB_HEADER, rows, bom=True))
     assert summary == (
         "IMDb ratings: 46 rows read, 40 matched, 5 not on this map, "

@@ -5,11 +5,11 @@
 // and matching are ratings-import.js'; the entries live in MyRatings (viewer.ratings), whose
 // "change" event redraws everything here.
 //
-// Everything from a file is inserted with textContent.
+// Everything from a file is inserted with textContent. The reader (ratings-import.js) is loaded
+// on the first import only: the first map draw does not fetch it.
 
 import { LIKED_FROM, stronger } from "./myratings.js";
 import { MARK_KINDS, MARK_STYLES, markPath } from "./passes/marks.js";
-import { ImportError, MAX_FILE_BYTES, matchItems, readExport, summarise } from "./ratings-import.js";
 import { titleWithYear } from "./text.js";
 
 const MAX_LISTED = 100; // unmatched titles listed (the rest are counted)
@@ -120,7 +120,10 @@ export class Mine {
     this.busy = true;
     this.section.setAttribute("aria-busy", "true");
     this.unmatched.replaceChildren();
+    let reader = null;
     try {
+      reader = await import("./ratings-import.js");
+      const { ImportError, MAX_FILE_BYTES, matchItems, readExport, summarise } = reader;
       if (file.size > MAX_FILE_BYTES) {
         throw new ImportError(`${file.name} is ${Math.round(file.size / 2 ** 20)} MB: too big for a ratings export.`);
       }
@@ -142,7 +145,7 @@ export class Mine {
       this._listUnmatched(match);
     } catch (error) {
       this._sendMarks(); // only what is kept
-      const known = error instanceof ImportError;
+      const known = reader !== null && error instanceof reader.ImportError;
       if (!known) console.warn(`import of ${file.name} failed: ${error.stack || error}`);
       this._say(known ? error.message : `Could not import ${file.name}: ${error.message}`, true);
     } finally {

@@ -173,6 +173,7 @@ def test_csv_reader_matches_python_csv_and_reads_formats(open_map) -> None:
               m.parseRecord(imdb, ['1999', 'A', '', 'tt0000001', 'movie']),
               m.parseRecord(imdb, ['1999', 'A', '7', 'nm0000001', 'movie']),
               m.parseRecord(imdb, ['1999', 'A']),
+              m.parseRecord(imdb, ['1999', 'A', '10.0', 'tt0000001', 'movie']).rating,
               m.parseRecord(lb, ['2024-01-01', 'Heat', '1995', 'u', '3.5']),
               m.parseRecord(lb, ['2024-01-01', 'Heat', '1995', 'u', '3.3']),
               m.parseRecord(lb, ['2024-01-01', '!!', '1995', 'u', '3']),
@@ -204,14 +205,15 @@ def test_csv_reader_matches_python_csv_and_reads_formats(open_map) -> None:
         "kind": "rated",
         "rating": 8,
     }
-    assert records[1:5] == [
+    assert records[1:6] == [
         "rating “11” is not 1–10",
         "no rating",
         "Const “nm0000001” is not an IMDb id",
         "2 fields, expected 5",
+        10,
     ]
-    assert records[5]["rating"] == 7 and records[5]["id"] is None
-    assert records[6:] == [
+    assert records[6]["rating"] == 7 and records[6]["id"] is None
+    assert records[7:] == [
         "rating “3.3” is not 0.5–5 stars",
         "no name",
         "year “soon” is not a year",

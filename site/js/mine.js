@@ -172,6 +172,10 @@ export class Mine {
   }
 
   forget() {
+    if (this.busy) {
+      this._say("An import is running: forget your ratings once it is done.", true);
+      return;
+    }
     this.ratings.forget();
     this.unmatched.replaceChildren();
     this._say(this.ratings.error || "Your ratings are forgotten: nothing of them is left on this device.", Boolean(this.ratings.error));

@@ -172,7 +172,8 @@ export function parseRecord(format, record) {
     const rating = field("Your Rating");
     if (format.kind !== "rated" && !rating) return item;
     if (!rating) return "no rating";
-    if (!/^(10|[1-9])$/.test(rating)) return `rating “${rating.slice(0, 10)}” is not 1–10`;
+    // A spreadsheet that saved the export again may have written "8.0".
+    if (!/^(10|[1-9])(\.0+)?$/.test(rating)) return `rating “${rating.slice(0, 10)}” is not 1–10`;
     item.rating = Number(rating);
     item.kind = "rated";
     return item;

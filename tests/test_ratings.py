@@ -454,3 +454,24 @@ def test_fifty_thousand_rows(open_map, maps) -> None:
     )
     assert ratings_state(s)["rated"] == len(titles)
     s.assert_clean()
+
+
+def test_storage_refused_keeps_the_import_for_the_visit_and_says_so(open_map, maps) -> None:
+    titles = on_map_titles(maps)[:5]
+    s = open_map()
+    s.page.evaluate(
+        "() => { Storage.prototype.setItem = () => {"
+        " throw new DOMException('the quota is full', 'QuotaExceededError'); }; }"
+    )
+    summary = import_file(
+        s, "ratings.csv", csv_bytes(IMDB_HEADER, [imdb_row(t, 9) for t in titles])
+    )
+    assert summary == (
+        "IMDb ratings: 5 rows read, 5 matched, 0 not on this map. Your ratings are kept for this"
+        " visit only (the browser refused to store them: the quota is full)."
+    )
+    assert s.page.locator(".mine-summary.error").count() == 1
+    assert ratings_state(s)["rated"] == 5  # nothing lost for this visit
+    assert marks_at(s, titles[0]["id"]) == "high"
+    assert stored(s) is None
+    s.assert_clean()

@@ -141,7 +141,8 @@ export class Mine {
       const match = await matchItems(read.items, search);
       await this.ratings.mergeInSlices(match.matched);
       const text = summarise(read, match);
-      this._say(this.ratings.error ? `${text} ${this.ratings.error}.` : text, Boolean(this.ratings.error));
+      const refused = this.ratings.error; // storage refused: kept for this visit only
+      this._say(refused ? `${text} ${refused[0].toUpperCase()}${refused.slice(1)}.` : text, Boolean(refused));
       this._listUnmatched(match);
     } catch (error) {
       this._sendMarks(); // only what is kept

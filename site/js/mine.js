@@ -168,7 +168,8 @@ export class Mine {
     };
     list("Not found on this map", "mine-missing", missing, (it) => titleWithYear(it.title, it.year));
     list("Ambiguous: not guessed", "mine-ambiguous", ambiguous,
-      (it) => `${titleWithYear(it.title, it.year)}: ${it.candidates.map((c) => `${titleWithYear(c.title, c.year)} ${c.id}`).join(", ")}`);
+      (it) => `${titleWithYear(it.title, it.year)}: ${it.candidates.map((c) => `${titleWithYear(c.title, c.year)} ${c.id}`).join(", ")}` +
+        (it.more ? ` and ${it.more} more` : ""));
     this.unmatched.replaceChildren(...sections);
   }
 

@@ -15,6 +15,7 @@ const CHUNK_MS = 12; // parse this long, then let the page breathe (no long task
 const SHARD_BATCH = 8; // search shards fetched at once while matching
 const BUCKETS_FROM = 200; // ids from which a look-up reads table buckets, not id shards
 const ID_SLICE = 1000; // ids looked up in one go (a file's ids may be many more)
+const MAX_CANDIDATES = 5; // titles an ambiguous row lists (the others are counted)
 const MAX_NAME_SHARDS = 64; // title shards whose names are kept indexed while matching
 
 export class ImportError extends Error {}
@@ -259,7 +260,7 @@ function slicer(pause) {
  *   titleKeys(name) -> [shard key]                    (where a title with these words is)
  *   titleShard(key) -> Promise<[{id, title, year, words}]>
  * Resolves {matched: [[id, {kind, rating}]], notOnMap, missing: [{title, year}],
- * ambiguous: [{title, year, candidates: [{id, title, year}]}]}.
+ * ambiguous: [{title, year, candidates: [{id, title, year}] (MAX_CANDIDATES at most), more}]}.
  */
 export async function matchItems(items, index, pause = defaultPause) {
   const out = { matched: [], notOnMap: 0, missing: [], ambiguous: [] };
@@ -326,11 +327,12 @@ async function matchNames(items, index, out, tick) {
   };
   await inBatches(groups, async ([keys, group]) => {
     const lists = keys ? await Promise.all(keys.split("|").map(named)) : [];
-    for (const it of group) {
-      const name = nameKey(it.title);
+    for (let i = 0; i < group.length; i++) {
+      const name = nameKey(group[i].title);
       const same = new Map();
       for (const list of lists) for (const e of list.get(name) || []) same.set(e.id, e);
-      matchOne(it, [...same.values()], out);
+      matchOne(group[i], [...same.values()], out);
+      if ((i & 63) === 63) await tick();
     }
   }, tick);
 }
@@ -354,8 +356,8 @@ function matchOne(it, all, out) {
   if (pick) {
     out.matched.push([pick.id, { kind: it.kind, rating: it.rating }]);
   } else if (near.length) {
-    const candidates = near.map((e) => ({ id: e.id, title: e.title, year: e.year }));
-    out.ambiguous.push({ title: it.title, year: it.year, candidates });
+    const candidates = near.slice(0, MAX_CANDIDATES).map((e) => ({ id: e.id, title: e.title, year: e.year }));
+    out.ambiguous.push({ title: it.title, year: it.year, candidates, more: near.length - candidates.length });
   } else {
     out.notOnMap++;
     out.missing.push({ title: it.title, year: it.year });

@@ -95,9 +95,7 @@ export class Mine {
       if (!hasFiles(e)) return;
       e.preventDefault();
       const file = e.dataTransfer.files[0];
-      if (!file) return;
-      this.open(true);
-      this.importFile(file);
+      if (file) this.importFile(file);
     });
   }
 
@@ -118,6 +116,7 @@ export class Mine {
       return this.summary.textContent;
     }
     this.busy = true;
+    this.open(true); // where the outcome is said
     this.section.setAttribute("aria-busy", "true");
     this.unmatched.replaceChildren();
     let reader = null;

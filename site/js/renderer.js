@@ -1,6 +1,6 @@
 // Canvas 2D drawing of one frame, as six passes called in order (passes/): the overview
-// bitmap, edges, nodes, the user's marks, the selection's neighbourhood, labels. Reads the TileMap and the view;
-// never loads anything. The render worker and the page's fallback both draw with it
+// bitmap, edges, nodes, the user's marks, the selection's neighbourhood, labels. Reads the
+// TileMap and the view; never loads anything. The render worker and the page's fallback both draw with it
 // (render-core.js).
 
 import { drawBitmap } from "./passes/bitmap.js";
@@ -74,7 +74,8 @@ export class Renderer {
 
   /**
    * Draw a frame. `state`: {camera, map, hidden (Set of communities), bitmap, selection,
-   * hover, marks (Map id -> mark kind), now}. Returns true while something is still fading in (ask for another frame).
+   * hover, marks (Map id -> mark kind), now}. Returns true while something is still fading
+   * in (ask for another frame).
    */
   draw(state) {
     const t0 = performance.now();

@@ -332,7 +332,8 @@ export class Viewer {
    *   selection   null or {id, title, neighbours: [{id, kind, title, x, y, community}]}
    *   frame       the last frame's figures: {frames, slowFrames, complete, quads, wanted,
    *               visible, drawMs, maxDrawMs, maxAddMs, requests, marksLocated, passMs (per
-   *               drawing pass: bitmap, edges, nodes, marks, selection, labels)}, or null before the first
+   *               drawing pass: bitmap, edges, nodes, marks, selection, labels)}, or null
+   *               before the first
    *   treeQuads   quads in the map's tree
    *   quads       paths of the quads in memory
    *   titles      titles drawn: [{id, name, year, community, quad, x, y, sx, sy, r, mark}]

@@ -28,7 +28,8 @@ const EXPECTED = "expected IMDb's ratings.csv or list/watchlist export (Const, Y
 /**
  * RFC 4180 records, one at a time: fields separated by commas, records by CRLF or LF; a
  * field in double quotes may hold commas, line breaks and "" (one quote). A UTF-8 BOM is
- * skipped; a blank line is a record of no fields. `row` is the 1-based number of the record last returned (the header is row 1).
+ * skipped; a blank line is a record of no fields. `row` is the 1-based number of the record
+ * last returned (the header is row 1).
  */
 export class CsvReader {
   constructor(text) {

@@ -227,6 +227,7 @@ export class Mine {
     this.toggle.textContent = total ? `My ratings (${total.toLocaleString("en-US")})` : "My ratings";
     this.viewer.panel.showYours();
     this.located = -1;
+    if (!total) this.external = null; // forgotten: nothing is seen any more
     this._refreshCommunities(true);
   }
 
@@ -281,7 +282,8 @@ export class Mine {
    * Show per community how many of its titles the user has seen (or rated): `counts` is
    * Map community -> seen; `complete` when every title's community was known (e.g. from the
    * graph file) rather than only those of the quads loaded so far. Another part may call
-   * this with complete counts: they then win over the tiles' partial ones.
+   * this with complete counts (again after each "change" of the ratings): they then win over
+   * the tiles' partial ones until the ratings are forgotten.
    */
   showCommunitySeen(counts, complete = true) {
     this.external = complete ? counts : null;

@@ -309,6 +309,17 @@ def test_imdb_watchlist_old_header_any_order_and_drop(open_map, maps) -> None:
     assert ratings_state(s) == {"rated": 1, "seen": 0, "watchlist": 19, "liked": 0}
     assert marks_at(s, titles[0]["id"]) == "low"
     assert panel_line(s, titles[0]["id"]) == "Your rating: 4/10"
+    # Complete counts per community from elsewhere (the graph file) replace the tiles' partial
+    # ones, and the "loaded so far" note goes.
+    communities = s.page.evaluate(
+        "() => [...document.querySelectorAll('.legend-item input')].map((b) => b.dataset.community)"
+    )
+    s.page.evaluate(
+        "(c) => imdbMap.mine.showCommunitySeen(new Map([[Number(c), 1234]]))", communities[-1]
+    )
+    seen = s.page.locator(".legend-item .seen")
+    assert seen.all_text_contents() == ["1,234 seen"]
+    assert s.page.locator(".mine-key-note").is_hidden()
     s.assert_clean()
 
 

@@ -486,3 +486,27 @@ def test_storage_refused_keeps_the_import_for_the_visit_and_says_so(open_map, ma
     assert marks_at(s, titles[0]["id"]) == "high"
     assert stored(s) is None
     s.assert_clean()
+
+
+def test_ids_by_table_buckets_and_by_id_shards_agree(open_map, maps) -> None:
+    """The two ways of telling which ids are on the map give the same answer; a small map's
+    few id shards win over its 211 table buckets."""
+    on_map = sorted(maps["on_map"])[:300]
+    ids = on_map + [f"tt88{n:07d}" for n in range(300)]
+    s = open_map()
+    wait_settled(s.page)
+    run = """async ([ids, via]) => {
+      const m = await import('/js/ratings-import.js');
+      const items = ids.map((id) => ({ id, kind: 'rated', rating: 8 }));
+      const out = await m.matchItems(items, imdbMap.search, { via });
+      return [out.matched.map(([id]) => id).sort(), out.notOnMap];
+    }"""
+    before = len(s.requests)
+    assert s.page.evaluate(run, [ids, None]) == [on_map, 300]
+    fetched = s.requests[before:]
+    assert any("/search/id/" in url for url in fetched)
+    assert not any(re.search(r"/table\d+\.json", url) for url in fetched)
+    assert s.page.evaluate(run, [ids, "buckets"]) == [on_map, 300]
+    assert any(re.search(r"/table\d+\.json", url) for url in s.requests)
+    assert s.page.evaluate(run, [ids, "shards"]) == [on_map, 300]
+    s.assert_clean()

@@ -13,7 +13,6 @@ export const MAX_REASONS = 5; // malformed rows whose reason is kept (the rest a
 export const MAX_FILE_BYTES = 64 * 1024 * 1024;
 const CHUNK_MS = 12; // parse this long, then let the page breathe (no long task)
 const SHARD_BATCH = 8; // search shards fetched at once while matching
-const BUCKETS_FROM = 200; // ids from which a look-up reads table buckets, not id shards
 const ID_SLICE = 1000; // ids looked up in one go (a file's ids may be many more)
 const MAX_CANDIDATES = 5; // titles an ambiguous row lists (the others are counted)
 const MAX_NAME_SHARDS = 64; // title shards whose names are kept indexed while matching
@@ -205,7 +204,7 @@ function looksBinary(text) {
  * ("row 17: no rating"). Parses in slices of CHUNK_MS, awaiting `pause()` between them.
  * Throws ImportError for an empty, binary or unknown file.
  */
-export async function readExport(text, fileName = "", pause = defaultPause) {
+export async function readExport(text, fileName = "", { pause = defaultPause } = {}) {
   if (!text || !text.replace(/^\uFEFF/, "").trim()) throw new ImportError(`The file is empty: ${EXPECTED}.`);
   if (looksBinary(text)) throw new ImportError(`This file is not text (an image?): ${EXPECTED}.`);
   const reader = new CsvReader(text);
@@ -258,19 +257,38 @@ function slicer(pause) {
  *   lookup(ids) -> Promise<Map id -> entry>           (SearchIndex.lookup)
  *   bucketOf(id) -> the table bucket file of an id
  *   inBucket(file, ids) -> Promise<Set of those ids on the map>
+ * `via`: "shards" or "buckets" to force how ids are looked up (else the fewer files win).
  *   titleKeys(name) -> [shard key]                    (where a title with these words is)
  *   titleShard(key) -> Promise<[{id, title, year, words}]>
  * Resolves {matched: [[id, {kind, rating}]], notOnMap, missing: [{title, year}],
  * ambiguous: [{title, year, candidates: [{id, title, year}] (MAX_CANDIDATES at most), more}]}.
  */
-export async function matchItems(items, index, pause = defaultPause) {
+export async function matchItems(items, index, { pause = defaultPause, via = null } = {}) {
   const out = { matched: [], notOnMap: 0, missing: [], ambiguous: [] };
   const tick = slicer(pause);
   const byId = items.filter((it) => it.id !== null);
   const byName = items.filter((it) => it.id === null);
-  if (byId.length) await matchIds(byId, index, out, tick);
+  if (byId.length) await matchIds(byId, index, out, tick, via);
   if (byName.length) await matchNames(byName, index, out, tick);
   return out;
+}
+
+/**
+ * Whether ids are best looked up by the map's table buckets rather than its id shards: when
+ * they would need more than twice as many id shards. Id shards are smaller (about a quarter
+ * of a bucket at 176,000 titles), so a few ids read them; an import of thousands reads most
+ * of the map's ~1,000 id shards, but only its 211 buckets.
+ */
+async function preferBuckets(ids, index, tick) {
+  const shards = new Set();
+  const buckets = new Set();
+  let n = 0;
+  for (const id of ids) {
+    shards.add(index.idGroup(id));
+    buckets.add(index.bucketOf(id));
+    if ((++n & 255) === 0) await tick();
+  }
+  return shards.size > 2 * buckets.size;
 }
 
 /** [[key, [item]]] in key order, `keyOf` computed once per item. */
@@ -293,10 +311,11 @@ async function inBatches(jobs, work, tick) {
   }
 }
 
-async function matchIds(items, index, out, tick) {
-  // One look-up per file (each fetched once), in slices of ID_SLICE ids. Many ids: by the
-  // map's few table buckets; a few: by id shards (small files, but many of them).
-  const many = new Set(items.map((it) => it.id)).size >= BUCKETS_FROM;
+async function matchIds(items, index, out, tick, via) {
+  // One look-up per file (each fetched once), in slices of ID_SLICE ids, by id shards or
+  // table buckets (`via` "shards" or "buckets" forces one, for tests).
+  const ids = new Set(items.map((it) => it.id));
+  const many = via ? via === "buckets" : await preferBuckets(ids, index, tick);
   const fileOf = many ? (id) => index.bucketOf(id) : (id) => index.idGroup(id);
   const jobs = [];
   for (const [file, group] of await groupBy(items, (it) => fileOf(it.id), tick)) {

@@ -174,7 +174,7 @@ export class SearchIndex {
 
   /** The file `lookup` reads `id` from: ids of one group are best looked up together. */
   idGroup(id) {
-    return this._idFile(id) || `table${tableHash(id, this.mapInfo.symTableSize || 211)}.json`;
+    return this._idFile(id) || this.bucketOf(id);
   }
 
   /** The table bucket (shingle's table<N>.json) that holds `id`. */

@@ -95,6 +95,8 @@ bench: venv
 	    | tee bench-results/site-page.txt
 	$(PY) -m benchmarks.bench_site --tiles build/bench-export/data --renderer svg \
 	    --screenshots bench-results/site | tee bench-results/site-svg.txt
+	$(PY) -m benchmarks.bench_ratings --tiles build/bench-export/data --large-rows 50000 \
+	    | tee bench-results/ratings.txt
 
 # The reference-scale crawl: every title of a 176,000-title sandbox (long; not in CI). Small
 # pages by default (the scaling in titles is the question; per-page cost is `make bench`'s);

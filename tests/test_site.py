@@ -246,9 +246,9 @@ def test_map_draws_with_bitmap_and_labels(open_map, maps) -> None:
     assert 0 < state["frame"]["quads"] <= state["treeQuads"]
     assert state["frame"]["visible"] > 50 and len(state["titles"]) == state["frame"]["visible"]
     assert state["bitmap"] == "image_2400.jpg"  # the full-size one replaced the small one
-    # One time per drawing pass: bitmap, edges, nodes, selection, labels.
+    # One time per drawing pass: bitmap, edges, nodes, marks, selection, labels.
     passes = state["frame"]["passMs"]
-    assert len(passes) == 5 and all(ms >= 0 for ms in passes)
+    assert len(passes) == 6 and all(ms >= 0 for ms in passes)
     assert sum(passes) <= state["frame"]["drawMs"] + 1e-6
     # Drawn in the render worker: the page's canvas was handed over (it has no context here).
     assert state["renderer"] == "worker"

@@ -22,8 +22,9 @@ export function cleanEntry(raw) {
   return { kind: "rated", rating };
 }
 
-/** Which of two entries for one title wins: a rating over a bare "seen" over "watchlist". */
-function stronger(a, b) {
+/** Which of two entries for one title wins: a rating over a bare "seen" over "watchlist"
+ * (the later, `b`, between equals). */
+export function stronger(a, b) {
   const rank = { watchlist: 0, seen: 1, rated: 2 };
   return rank[b.kind] >= rank[a.kind] ? b : a;
 }
@@ -70,6 +71,40 @@ export class MyRatings extends EventTarget {
     return added;
   }
 
+  /**
+   * `merge` for big imports: the same outcome (one "change" event at the end), but merged and
+   * written out in slices of `sliceMs`, awaiting `pause()` between them, so that 50,000
+   * titles never hold the page for long. Resolves with the count merged.
+   */
+  async mergeInSlices(items, { sliceMs = 10, pause = () => new Promise((r) => setTimeout(r, 0)) } = {}) {
+    let added = 0;
+    let start = performance.now();
+    const tick = async () => {
+      if (performance.now() - start < sliceMs) return;
+      await pause();
+      start = performance.now();
+    };
+    for (let i = 0; i < items.length; i++) {
+      const [id, raw] = items[i];
+      const entry = cleanEntry(raw);
+      if (entry && typeof id === "string" && ID.test(id)) {
+        const old = this.entries.get(id);
+        this.entries.set(id, old ? stronger(old, entry) : entry);
+        added++;
+      }
+      if ((i & 1023) === 1023) await tick();
+    }
+    const rows = [];
+    let n = 0;
+    for (const [id, e] of this.entries) {
+      rows.push(JSON.stringify(e.kind === "rated" ? [id, e.kind, e.rating] : [id, e.kind]));
+      if ((++n & 1023) === 0) await tick();
+    }
+    this._save(`{"version":1,"entries":[${rows.join(",")}]}`);
+    this.dispatchEvent(new Event("change"));
+    return added;
+  }
+
   /** Remove every trace: the entries here and the copy in storage. */
   forget() {
     this.entries.clear();
@@ -83,13 +118,17 @@ export class MyRatings extends EventTarget {
 
   _changed() {
     const rows = [...this.entries].map(([id, e]) => (e.kind === "rated" ? [id, e.kind, e.rating] : [id, e.kind]));
+    this._save(JSON.stringify({ version: 1, entries: rows }));
+    this.dispatchEvent(new Event("change"));
+  }
+
+  _save(text) {
     try {
-      this.storage?.setItem(STORAGE_KEY, JSON.stringify({ version: 1, entries: rows }));
+      this.storage?.setItem(STORAGE_KEY, text);
       this.error = null;
     } catch (error) {
       this.error = `your ratings are kept for this visit only (the browser refused to store them: ${error.message})`;
     }
-    this.dispatchEvent(new Event("change"));
   }
 
   _load() {

@@ -3,7 +3,8 @@
 //
 // Kinds: "json" (as is), "mapinfo" (quad tree flattened into arrays), "quad" (node records with
 // plain-text names, relations as arrays), "titles" / "ids" (search shards, with each title's
-// words), "bitmap" (an ImageBitmap whose white background became transparent).
+// words), "keys" (a JSON object's keys, one per line), "bitmap" (an ImageBitmap whose white
+// background became transparent).
 
 import { decodeName, words } from "./text.js";
 
@@ -25,6 +26,7 @@ export async function fetchPrepared(url, kind, signal) {
 
 const PREPARE = {
   json: (data) => ({ data }),
+  keys: (data) => ({ keys: Object.keys(data).join("\n") }), // a table's ids, cheap to post
   mapinfo: prepareMapinfo,
   quad: prepareQuad,
   titles: prepareEntries,

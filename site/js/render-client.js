@@ -5,6 +5,10 @@
 // render-core.js (and the renderer under it) is imported only for drawing in the page: with a
 // worker, the page never runs it, so it does not fetch it either.
 
+import { MARK_KINDS } from "./passes/marks.js";
+
+const KIND_CODES = Object.fromEntries(MARK_KINDS.map((kind, k) => [kind, k]));
+
 export class RenderClient {
   /** `onFrame(stats)` is called after each frame the core draws. */
   constructor(canvas, settings, onFrame) {
@@ -75,6 +79,21 @@ export class RenderClient {
 
   palette(colors) {
     this._send({ type: "palette", colors });
+  }
+
+  /** The user's titles to mark: `entries` is [[id, kind]] (or a Map), kind one of MARK_KINDS
+   * (passes/marks.js); sent as one string of ids (one per line: a single copy, where an array
+   * of 50,000 strings costs a long task to post) and one byte each. */
+  marks(entries) {
+    const ids = [];
+    const kinds = new Uint8Array(entries.size ?? entries.length);
+    for (const [id, kind] of entries) {
+      const k = KIND_CODES[kind];
+      if (k === undefined) continue;
+      kinds[ids.length] = k;
+      ids.push(id); // ids are checked where they are kept (MyRatings): never a line break
+    }
+    this._send({ type: "marks", ids: ids.join("\n"), kinds: kinds.slice(0, ids.length) });
   }
 
   /** Ask the core; resolves with its answer (see RenderCore's call_ methods). */

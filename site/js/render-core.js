@@ -8,11 +8,15 @@
 // In:  {type: "init", canvas, settings, base, tree, transport}
 //      {type: "view", x, y, scale, width, height, dpr, loadNow}
 //      {type: "selection", selection} · {type: "hidden", ids} · {type: "palette", colors}
-//      {type: "call", id, method, args}: methods `hover`, `pick`, `lookup`, `inspect`
+//      {type: "marks", ids, kinds}: the user's titles (ids: one per line; the i-th has kind
+//        MARK_KINDS[kinds[i]])
+//      {type: "call", id, method, args}: methods `hover`, `pick`, `lookup`, `inspect`,
+//        `markedCommunities`
 // Out: {type: "frame", stats} after each frame drawn · {type: "reply", id, value | error}
 
 import { Camera } from "./camera.js";
 import { Loader } from "./loader.js";
+import { MARK_KINDS } from "./passes/marks.js";
 import { Renderer } from "./renderer.js";
 import { QuadTree, TileMap, nodeEntry } from "./tilemap.js";
 
@@ -41,6 +45,9 @@ export class RenderCore {
     this.bitmapLoads = 0; // overview bitmaps being fetched
     this.lastAnimating = false; // the last frame asked for another
     this.bitmapName = null; // the overview bitmap drawn
+    this.marks = new Map(); // the user's titles: id -> mark kind ("high", "low", "seen", "watchlist")
+    this.markCommunity = new Map(); // marked id -> its community, once a loaded quad showed it
+    this.markedVersion = -1; // the map version whose nodes markCommunity has seen
   }
 
   handle(msg) {
@@ -58,6 +65,8 @@ export class RenderCore {
       case "palette":
         this.renderer.setPalette(msg.colors);
         return this.requestRender();
+      case "marks":
+        return this._marks(msg);
       case "call":
         return this._call(msg);
       default:
@@ -145,8 +154,10 @@ export class RenderCore {
       bitmap: this.bitmap,
       selection: this.selection,
       hover: this.hover,
+      marks: this.marks,
       now,
     });
+    this._locateMarks();
     this.frames++;
     this.lastAnimating = animating;
     if (this.renderer.timings.drawMs > SLOW_FRAME_MS) this.slowFrames++;
@@ -163,9 +174,33 @@ export class RenderCore {
         frames: this.frames, slowFrames: this.slowFrames, complete, quads: map.quads.size, wanted: map.wanted.size,
         visible: this.renderer.visibleNodes.length, drawMs: r.drawMs, maxDrawMs: r.maxDrawMs,
         maxAddMs: map.timings.maxAddMs, requests: this.loader.requests, passMs: r.phases || [],
+        marksLocated: this.markCommunity.size,
       },
     });
     if (animating) this.requestRender();
+  }
+
+  // --- the user's titles -----------------------------------------------------------------
+
+  _marks({ ids, kinds }) {
+    this.marks = new Map();
+    if (ids) ids.split("\n").forEach((id, i) => this.marks.set(id, MARK_KINDS[kinds[i]]));
+    for (const id of this.markCommunity.keys()) if (!this.marks.has(id)) this.markCommunity.delete(id);
+    this.markedVersion = -1;
+    this.requestRender();
+  }
+
+  /** Note the community of marked titles in newly loaded quads (the tiles are the only place
+   * the page learns communities from; titles never loaded stay unknown). */
+  _locateMarks() {
+    const map = this.map;
+    if (!this.marks.size || this.markedVersion === map.version) return;
+    this.markedVersion = map.version;
+    for (const id of this.marks.keys()) {
+      if (this.markCommunity.has(id)) continue;
+      const node = map.nodeById.get(id);
+      if (node && node.community !== null && node.community !== undefined) this.markCommunity.set(id, node.community);
+    }
   }
 
   // --- calls from the page ----------------------------------------------------------------
@@ -223,6 +258,17 @@ export class RenderCore {
    * deferred work (fades, edge paths, labels) is pending, i.e. the canvas shows the view as
    * it will stay.
    */
+  /** Per community, how many of the user's seen or rated titles are known to be in it:
+   * {located, counts: [[community, seen]]} (`located`: marked titles whose community is known). */
+  call_markedCommunities() {
+    const counts = new Map();
+    for (const [id, community] of this.markCommunity) {
+      if (this.marks.get(id) === "watchlist") continue;
+      counts.set(community, (counts.get(community) || 0) + 1);
+    }
+    return { located: this.markCommunity.size, counts: [...counts] };
+  }
+
   call_inspect() {
     const map = this.map;
     const settled = !this.frameRequested && !this.lastAnimating && !this.loadTimer && this.bitmapSettled &&
@@ -231,7 +277,7 @@ export class RenderCore {
       settled,
       bitmap: this.bitmapName,
       quads: [...map.quads.keys()],
-      titles: this.renderer.visibleNodes.map(summary),
+      titles: this.renderer.visibleNodes.map((v) => ({ ...summary(v), mark: this.marks.get(v[0].id) || null })),
       labels: this.renderer.placedLabels.map(({ candidate: c, box }) => ({ text: c.text, box, strong: c.strong })),
     };
   }

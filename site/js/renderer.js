@@ -1,11 +1,12 @@
-// Canvas 2D drawing of one frame, as five passes called in order (passes/): the overview
-// bitmap, edges, nodes, the selection's neighbourhood, labels. Reads the TileMap and the view;
-// never loads anything. The render worker and the page's fallback both draw with it
+// Canvas 2D drawing of one frame, as six passes called in order (passes/): the overview
+// bitmap, edges, nodes, the user's marks, the selection's neighbourhood, labels. Reads the
+// TileMap and the view; never loads anything. The render worker and the page's fallback both draw with it
 // (render-core.js).
 
 import { drawBitmap } from "./passes/bitmap.js";
 import { drawEdges } from "./passes/edges.js";
 import { LabelPass } from "./passes/labels.js";
+import { drawMarks } from "./passes/marks.js";
 import { drawNodes } from "./passes/nodes.js";
 import { drawSelection } from "./passes/selection.js";
 
@@ -24,7 +25,7 @@ export class Renderer {
     this.paletteVersion = 0;
     const labels = new LabelPass(settings);
     // In drawing order; each is (ctx, frame) -> void (see `_frame` for what a frame holds).
-    this.passes = [drawBitmap, drawEdges, drawNodes, drawSelection, (ctx, frame) => labels.draw(ctx, frame)];
+    this.passes = [drawBitmap, drawEdges, drawNodes, drawMarks, drawSelection, (ctx, frame) => labels.draw(ctx, frame)];
     this.quadOrder = []; // loaded quads, deepest first (big nodes are drawn last, on top)
     this.visibleNodes = []; // [node, sx, sy, r] of the last frame, for hit tests
     this.placedLabels = []; // [{candidate, x, y, box}] of the last frame
@@ -73,7 +74,8 @@ export class Renderer {
 
   /**
    * Draw a frame. `state`: {camera, map, hidden (Set of communities), bitmap, selection,
-   * hover, now}. Returns true while something is still fading in (ask for another frame).
+   * hover, marks (Map id -> mark kind), now}. Returns true while something is still fading
+   * in (ask for another frame).
    */
   draw(state) {
     const t0 = performance.now();
@@ -96,7 +98,7 @@ export class Renderer {
     this._rebuild(map);
     const frame = this._frame(state);
     // Time spent per pass in the last frame (ms): bitmap (with the clear), edges, nodes,
-    // selection, labels; reported with the frame's figures (render-core.js: `passMs`).
+    // marks, selection, labels; reported with the frame's figures (render-core.js: `passMs`).
     const phases = [];
     for (const pass of this.passes) {
       pass(ctx, frame);
@@ -112,14 +114,14 @@ export class Renderer {
   }
 
   /** What every pass reads (the view, the map, the style) and writes (what it drew). */
-  _frame({ camera, map, hidden, bitmap, selection, hover, now }) {
+  _frame({ camera, map, hidden, bitmap, selection, hover, marks = null, now }) {
     const s = this.settings;
     const W = camera.width, H = camera.height;
     const [vx0, vx1, vy0, vy1] = camera.rect();
     const root = map.rootBox;
     const zoomFactor = Math.min(2.2, Math.max(1, (camera.scale / camera.fitScale(root, 0)) ** 0.12));
     const frame = {
-      camera, map, hidden, bitmap, selection, hover, now, settings: s, root, W, H,
+      camera, map, hidden, bitmap, selection, hover, marks, now, settings: s, root, W, H,
       dpr: this.dpr,
       quads: this.quadOrder,
       hiddenKey: hidden.size ? [...hidden].sort((a, b) => a - b).join(",") : "",

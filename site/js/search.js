@@ -322,4 +322,39 @@ export class SearchIndex {
     );
     return out;
   }
+
+  // --- exact look-ups for imports (ratings-import.js); the ranking above does not use them --
+
+  /** The file `lookup` reads `id` from: ids of one group are best looked up together. */
+  idGroup(id) {
+    return this._idFile(id) || this.bucketOf(id);
+  }
+
+  /** The table bucket (shingle's table<N>.json) that holds `id`. */
+  bucketOf(id) {
+    return `table${tableHash(id, this.mapInfo.symTableSize || 211)}.json`;
+  }
+
+  /** Which of `ids` (all of one bucket) are on the map: Set of ids. The map's few table
+   * buckets cost fewer requests than its id shards once an import names many ids. */
+  async inBucket(file, ids) {
+    const { keys } = await this.loader.load("keys", file, -1);
+    const onMap = new Set(keys.split("\n"));
+    return new Set(ids.filter((id) => onMap.has(id)));
+  }
+
+  /** The title shard keys that hold every title whose words are exactly those of `name`
+   * (the keys a query of that name reads); none without an index. */
+  titleKeys(name) {
+    const qwords = this.manifest ? words(name) : [];
+    if (!qwords.length) return [];
+    const len = (w) => Array.from(w).length;
+    const order = [...new Set(qwords)].sort((a, b) => this.stop.has(a) - this.stop.has(b) || len(b) - len(a));
+    return this.shardKeys(order);
+  }
+
+  /** The entries of title shard `key`: [{id, title, year, quad, x, y, votes, words}]. */
+  titleShard(key) {
+    return this._shard("titles", `search/t/${fileKey(key)}.json`);
+  }
 }

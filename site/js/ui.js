@@ -27,6 +27,7 @@ export class Panel {
     this.lists = new Map(); // id -> [button elements] to fill in when titles arrive
     this.origins = null; // mapinfo's {source: bit}, to tag each recommendation with its source
     this.edgeOrigins = null; // mapinfo's bits shared by every edge, when the lists leave them out
+    this.yours = null; // (id) -> what the user made of the title ("Your rating: 8/10"), or null
   }
 
   get open() {
@@ -72,6 +73,17 @@ export class Panel {
     this.element.hidden = false;
     this.element.dataset.id = info.id;
     document.body.classList.add("panel-open");
+    this.showYours();
+  }
+
+  /** Show (again) what the user made of the open title, under its name. */
+  showYours() {
+    const old = this.body.querySelector(".yours");
+    const text = this.open && this.yours ? this.yours(this.element.dataset.id) : null;
+    if (!text) return old?.remove();
+    const row = old || el("p", { class: "yours" });
+    row.textContent = text;
+    if (!old) this.body.querySelector(".panel-title")?.after(row);
   }
 
   _list(heading, kind, ids, total, origins = null) {

@@ -10,6 +10,7 @@ import { KeyboardCaptor, PointerCaptor } from "./captors.js";
 import { Flights } from "./flight.js";
 import { Hover } from "./hover.js";
 import { Loader } from "./loader.js";
+import { Mine } from "./mine.js";
 import { MyRatings } from "./myratings.js";
 import { RenderClient } from "./render-client.js";
 import { SearchIndex } from "./search.js";
@@ -45,6 +46,7 @@ export class Viewer {
     this.search = null; // SearchIndex and Selection, once mapinfo.json is in
     this.selection = null;
     this.ratings = new MyRatings(); // the user's own titles, on this device only
+    this.mine = null; // their import panel, marks' key and panel line (mine.js)
   }
 
   // --- start-up ---------------------------------------------------------------------------
@@ -74,6 +76,7 @@ export class Viewer {
     const searchDone = this.search.init();
     this._bindInput();
     this._bindSearch();
+    this.mine = new Mine(this, { searchDone, legendDone });
     if (window.matchMedia("(max-width: 700px)").matches) this.action("legend");
     this.urls.listen((hash) => this._applyHash(hash, false));
     this._applyHash(location.hash, true);
@@ -142,6 +145,7 @@ export class Viewer {
       performance.mark("map-first-draw");
       this.root.dispatchEvent(new CustomEvent("mapdrawn"));
     }
+    this.mine?.drawn(stats);
   }
 
   // --- view -------------------------------------------------------------------------------
@@ -327,11 +331,13 @@ export class Viewer {
    *   view        {x, y, scale, width, height}: the camera
    *   selection   null or {id, title, neighbours: [{id, kind, title, x, y, community}]}
    *   frame       the last frame's figures: {frames, slowFrames, complete, quads, wanted,
-   *               visible, drawMs, maxDrawMs, maxAddMs, requests, passMs (per drawing pass:
-   *               bitmap, edges, nodes, selection, labels)}, or null before the first
+   *               visible, drawMs, maxDrawMs, maxAddMs, requests, marksLocated, passMs (per
+   *               drawing pass: bitmap, edges, nodes, marks, selection, labels)}, or null
+   *               before the first
    *   treeQuads   quads in the map's tree
    *   quads       paths of the quads in memory
-   *   titles      titles drawn: [{id, name, year, community, quad, x, y, sx, sy, r}]
+   *   titles      titles drawn: [{id, name, year, community, quad, x, y, sx, sy, r, mark}]
+   *               (`mark`: "high", "low", "seen", "watchlist" for the user's titles, else null)
    *   labels      labels drawn: [{text, box: [x0, y0, x1, y1] (padded), strong}]
    *   bitmap      the overview bitmap drawn (file name), or null
    *   ratings     the user's titles per kind: {rated, seen, watchlist, liked}

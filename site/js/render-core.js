@@ -8,6 +8,8 @@
 // In:  {type: "init", canvas, settings, base, tree, transport}
 //      {type: "view", x, y, scale, width, height, dpr, loadNow}
 //      {type: "selection", selection} · {type: "hidden", ids} · {type: "palette", colors}
+//      {type: "dim", dim: null | {mode: "pass"|"fail", ids: "id\nid…"}} (the filter's titles)
+//      {type: "path", path: null | [{id, title, x, y}]} (drawn by passes/path.js)
 //      {type: "call", id, method, args}: methods `hover`, `pick`, `lookup`, `inspect`
 // Out: {type: "frame", stats} after each frame drawn · {type: "reply", id, value | error}
 
@@ -30,6 +32,8 @@ export class RenderCore {
     this.renderer = null;
     this.bitmap = null;
     this.hidden = new Set();
+    this.dimmed = null; // (id) -> true for titles the filter dims, or null
+    this.path = null;
     this.selection = null;
     this.hover = null;
     this.frameRequested = false;
@@ -54,6 +58,12 @@ export class RenderCore {
         return this.requestRender();
       case "hidden":
         this.hidden = new Set(msg.ids);
+        return this.requestRender();
+      case "dim":
+        this.dimmed = dimTest(msg.dim);
+        return this.requestRender();
+      case "path":
+        this.path = msg.path;
         return this.requestRender();
       case "palette":
         this.renderer.setPalette(msg.colors);
@@ -142,6 +152,8 @@ export class RenderCore {
       camera: this.camera,
       map: this.map,
       hidden: this.hidden,
+      dimmed: this.dimmed,
+      path: this.path,
       bitmap: this.bitmap,
       selection: this.selection,
       hover: this.hover,
@@ -231,10 +243,18 @@ export class RenderCore {
       settled,
       bitmap: this.bitmapName,
       quads: [...map.quads.keys()],
-      titles: this.renderer.visibleNodes.map(summary),
+      titles: this.renderer.visibleNodes.map((v) => ({ ...summary(v), dimmed: Boolean(this.dimmed && this.dimmed(v[0].id)) })),
+      path: this.path && this.path.map((p) => p.id),
       labels: this.renderer.placedLabels.map(({ candidate: c, box }) => ({ text: c.text, box, strong: c.strong })),
     };
   }
+}
+
+/** The filter's answer as a test: ids listed pass ("pass") or fail ("fail"). */
+function dimTest(dim) {
+  if (!dim || typeof dim.ids !== "string") return null;
+  const ids = new Set(dim.ids ? dim.ids.split("\n") : []);
+  return dim.mode === "pass" ? (id) => !ids.has(id) : (id) => ids.has(id);
 }
 
 function summary([node, sx, sy, r]) {

@@ -1,0 +1,204 @@
+// The arithmetic behind "Tonight", the filters and the paths, over a read graph file
+// (graphfile.js's GraphFile: CSR out-edges, reverse CSR, per-node arrays). No DOM and no
+// messages: graph-worker.js calls it, and tests/tonight_reference.py computes the same
+// scores in Python, so the two can be compared.
+//
+// Scoring: personalised PageRank over the directed graph "i recommends t". A walker starts at
+// a liked title (chosen with probability proportional to its weight), follows a random
+// out-edge with probability 1 - RESTART at each step, and stops otherwise; a title's score is
+// the chance the walk stops there. Computed as K power steps of
+//     x <- RESTART * r + (1 - RESTART) * x P,    x0 = RESTART * r
+// with P the row-normalised adjacency; a walker at a title that recommends nothing stops
+// (mass dropped, not sent back to the seeds), which keeps the score linear in the seeds, so
+// each liked title's share of a suggestion's score is exact: that is the "why".
+
+export const RESTART = 0.15;
+export const STEPS = 30; // 0.85^30 = 0.8 % of the mass left: the ranking has settled
+export const WATCHLIST_BOOST = 2; // a title on the watchlist counts twice
+export const PICKED_WEIGHT = 4; // a title picked with "I liked…" weighs like a 10/10
+export const LIKED_FROM = 7;
+
+/** A liked title's weight in the restart vector: 7/10 -> 1 ... 10/10 -> 4. */
+export function seedWeight(rating) {
+  return rating >= LIKED_FROM ? rating - LIKED_FROM + 1 : 0;
+}
+
+/**
+ * Personalised PageRank from `seeds` (Map node -> weight > 0): a Float64Array of scores.
+ * Sum of weights normalised to 1.
+ */
+export function personalisedPageRank(graph, seeds, steps = STEPS, restart = RESTART) {
+  const n = graph.n;
+  const { outStart, outTarget } = graph;
+  const r = new Float64Array(n);
+  let total = 0;
+  for (const w of seeds.values()) total += w;
+  if (!(total > 0)) return r;
+  for (const [i, w] of seeds) r[i] += w / total;
+  let x = r.map((v) => restart * v);
+  let next = new Float64Array(n);
+  for (let step = 0; step < steps; step++) {
+    for (let i = 0; i < n; i++) next[i] = restart * r[i];
+    for (let s = 0; s < n; s++) {
+      const a = outStart[s], b = outStart[s + 1];
+      if (a === b || x[s] === 0) continue;
+      const share = ((1 - restart) * x[s]) / (b - a);
+      for (let k = a; k < b; k++) next[outTarget[k]] += share;
+    }
+    [x, next] = [next, x];
+  }
+  return x;
+}
+
+/**
+ * How much each seed gives node `t` (the "why"): reverse local push over the in-edges
+ * estimates ppr_s(t) for every s at once; returns [[seed, weight * ppr_s(t)]] by share,
+ * biggest first. The push stops at a residual threshold, tightened until two seeds are found
+ * (or one, or none: a far title may owe its score to many small shares).
+ */
+export function contributions(graph, seeds, t, restart = RESTART) {
+  let out = [];
+  for (let epsilon = 1e-4; epsilon >= 1e-7; epsilon /= 10) {
+    const estimate = reversePush(graph, t, restart, epsilon);
+    if (estimate === null) break; // over budget: keep the coarser answer
+    out = [];
+    for (const [s, w] of seeds) {
+      const p = estimate.get(s);
+      if (p) out.push([s, w * p]);
+    }
+    if (out.length >= 2 || (out.length === 1 && seeds.size === 1)) break;
+  }
+  return out.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+}
+
+const PUSH_BUDGET = 400_000; // in-edges walked per reverse push at most
+
+/** Map node -> estimate of ppr_node(t), residuals under `epsilon`; null over budget. */
+function reversePush(graph, t, restart, epsilon) {
+  const { outStart, inStart, inSource } = graph;
+  const estimate = new Map();
+  const residual = new Map([[t, 1]]);
+  const queue = [t];
+  let work = 0;
+  while (queue.length) {
+    const v = queue.pop();
+    const rv = residual.get(v);
+    residual.set(v, 0);
+    estimate.set(v, (estimate.get(v) || 0) + restart * rv);
+    work += inStart[v + 1] - inStart[v];
+    if (work > PUSH_BUDGET) return null;
+    for (let k = inStart[v], end = inStart[v + 1]; k < end; k++) {
+      const u = inSource[k];
+      const before = residual.get(u) || 0;
+      const after = before + ((1 - restart) * rv) / (outStart[u + 1] - outStart[u]);
+      residual.set(u, after);
+      if (before < epsilon && after >= epsilon) queue.push(u);
+    }
+  }
+  return estimate;
+}
+
+// --- filters --------------------------------------------------------------------------------
+
+/**
+ * The filter as plain data (all optional): {maxRuntime, genres: [names], yearFrom, yearTo,
+ * minRating, minVotes, types: [names], unseen}. A title whose value is unknown fails a filter
+ * on that value (an unknown runtime may not fit tonight).
+ */
+export function compileFilter(graph, filter, seen) {
+  const f = filter || {};
+  const tests = [];
+  if (f.maxRuntime) tests.push((i) => graph.runtime[i] !== 0 && graph.runtime[i] <= f.maxRuntime);
+  if (f.genres && f.genres.length) {
+    let mask = 0;
+    for (const g of f.genres) {
+      const k = graph.genreTable.indexOf(g);
+      if (k >= 0) mask |= 1 << k;
+    }
+    tests.push((i) => (graph.genreBits[i] & mask) !== 0);
+  }
+  if (f.yearFrom) tests.push((i) => graph.year[i] !== 0 && graph.year[i] >= f.yearFrom);
+  if (f.yearTo) tests.push((i) => graph.year[i] !== 0 && graph.year[i] <= f.yearTo);
+  if (f.minRating) tests.push((i) => graph.rating[i] !== 0 && graph.rating[i] >= Math.round(f.minRating * 10));
+  if (f.minVotes) tests.push((i) => graph.votes[i] >= f.minVotes);
+  if (f.types && f.types.length) {
+    const numbers = new Set(f.types.map((t) => graph.typeTable.indexOf(t)).filter((k) => k > 0));
+    tests.push((i) => numbers.has(graph.type[i]));
+  }
+  if (f.unseen && seen) tests.push((i) => !seen.has(i));
+  if (!tests.length) return null;
+  return (i) => tests.every((test) => test(i));
+}
+
+/** Node numbers failing `test` (a compiled filter) as a Uint8Array mask: 1 = passes. */
+export function passMask(graph, test) {
+  const mask = new Uint8Array(graph.n).fill(1);
+  if (test) for (let i = 0; i < graph.n; i++) mask[i] = test(i) ? 1 : 0;
+  return mask;
+}
+
+// --- Tonight ----------------------------------------------------------------------------
+
+/**
+ * The ranked list: [{node, score, why: [[seed, share]]}] of at most `limit` titles, never a
+ * seen, rated or seed title, each passing `test`. `seen`: Set of nodes rated or seen;
+ * `watchlist`: Set of nodes (boosted); `scores`: personalisedPageRank(graph, seeds) when
+ * known already (a filter change re-ranks without walking the graph again).
+ */
+export function tonight(graph, { seeds, seen, watchlist, test, limit = 20, scores = null }) {
+  scores = scores || personalisedPageRank(graph, seeds);
+  const ranked = [];
+  for (let i = 0; i < graph.n; i++) {
+    if (!(scores[i] > 0) || seen.has(i) || seeds.has(i) || (test && !test(i))) continue;
+    ranked.push([i, watchlist.has(i) ? scores[i] * WATCHLIST_BOOST : scores[i]]);
+  }
+  ranked.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+  return ranked.slice(0, limit).map(([node, score]) => ({
+    node, score, why: contributions(graph, seeds, node).slice(0, 2),
+  }));
+}
+
+// --- paths --------------------------------------------------------------------------------
+
+/** The shortest directed path from `a` to `b` (node numbers, both ends included), or null. */
+export function shortestPath(graph, a, b) {
+  if (a === b) return [a];
+  const { outStart, outTarget } = graph;
+  const parent = new Int32Array(graph.n).fill(-1);
+  parent[a] = a;
+  let frontier = [a];
+  while (frontier.length) {
+    const next = [];
+    for (const s of frontier) {
+      for (let k = outStart[s], end = outStart[s + 1]; k < end; k++) {
+        const t = outTarget[k];
+        if (parent[t] !== -1) continue;
+        parent[t] = s;
+        if (t === b) return walkBack(parent, b);
+        next.push(t);
+      }
+    }
+    frontier = next;
+  }
+  return null;
+}
+
+function walkBack(parent, b) {
+  const path = [b];
+  while (parent[path[path.length - 1]] !== path[path.length - 1]) path.push(parent[path[path.length - 1]]);
+  return path.reverse();
+}
+
+/** Map community -> how many of `nodes` are in it (nodes of unknown community are left out). */
+export function countPerCommunity(graph, nodes) {
+  const out = new Map();
+  if (!graph.community) return out;
+  for (const i of nodes) {
+    const c = graph.community[i];
+    if (c === NO_COMMUNITY) continue;
+    out.set(c, (out.get(c) || 0) + 1);
+  }
+  return out;
+}
+
+export const NO_COMMUNITY = 0xffffffff;

@@ -51,52 +51,40 @@ export function personalisedPageRank(graph, seeds, steps = STEPS, restart = REST
 }
 
 /**
- * How much each seed gives node `t` (the "why"): reverse local push over the in-edges
- * estimates ppr_s(t) for every s at once; returns [[seed, weight * ppr_s(t)]] by share,
- * biggest first. The push stops at a residual threshold, tightened until two seeds are found
- * (or one, or none: a far title may owe its score to many small shares).
+ * How much each seed gives node `t` (the "why"): [[seed, weight * ppr_seed(t)]], biggest
+ * first. The same sum as the forward walk, run backwards from `t` over the in-edges
+ * (y <- RESTART e_t + (1 - RESTART) P y, kept sparse), so it gives ppr_s(t) for every s at
+ * once: exact but for the tiny shares dropped (PRUNE) and a bound on the work (BUDGET).
  */
-export function contributions(graph, seeds, t, restart = RESTART) {
-  let out = [];
-  for (let epsilon = 1e-4; epsilon >= 1e-7; epsilon /= 10) {
-    const estimate = reversePush(graph, t, restart, epsilon);
-    if (estimate === null) break; // over budget: keep the coarser answer
-    out = [];
-    for (const [s, w] of seeds) {
-      const p = estimate.get(s);
-      if (p) out.push([s, w * p]);
+export function contributions(graph, seeds, t, restart = RESTART, steps = STEPS) {
+  const { outStart, inStart, inSource } = graph;
+  const estimate = new Map();
+  let current = new Map([[t, 1]]);
+  let work = 0;
+  for (let k = 0; k <= steps && current.size; k++) {
+    for (const [v, m] of current) estimate.set(v, (estimate.get(v) || 0) + restart * m);
+    if (k === steps || work > BUDGET) break;
+    const next = new Map();
+    for (const [v, m] of current) {
+      if (m < PRUNE) continue;
+      work += inStart[v + 1] - inStart[v];
+      for (let e = inStart[v], end = inStart[v + 1]; e < end; e++) {
+        const u = inSource[e];
+        next.set(u, (next.get(u) || 0) + ((1 - restart) * m) / (outStart[u + 1] - outStart[u]));
+      }
     }
-    if (out.length >= 2 || (out.length === 1 && seeds.size === 1)) break;
+    current = next;
+  }
+  const out = [];
+  for (const [s, w] of seeds) {
+    const p = estimate.get(s);
+    if (p) out.push([s, w * p]);
   }
   return out.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
 }
 
-const PUSH_BUDGET = 400_000; // in-edges walked per reverse push at most
-
-/** Map node -> estimate of ppr_node(t), residuals under `epsilon`; null over budget. */
-function reversePush(graph, t, restart, epsilon) {
-  const { outStart, inStart, inSource } = graph;
-  const estimate = new Map();
-  const residual = new Map([[t, 1]]);
-  const queue = [t];
-  let work = 0;
-  while (queue.length) {
-    const v = queue.pop();
-    const rv = residual.get(v);
-    residual.set(v, 0);
-    estimate.set(v, (estimate.get(v) || 0) + restart * rv);
-    work += inStart[v + 1] - inStart[v];
-    if (work > PUSH_BUDGET) return null;
-    for (let k = inStart[v], end = inStart[v + 1]; k < end; k++) {
-      const u = inSource[k];
-      const before = residual.get(u) || 0;
-      const after = before + ((1 - restart) * rv) / (outStart[u + 1] - outStart[u]);
-      residual.set(u, after);
-      if (before < epsilon && after >= epsilon) queue.push(u);
-    }
-  }
-  return estimate;
-}
+const PRUNE = 1e-9; // a walk share this small is dropped: it moves no ranking
+const BUDGET = 1_500_000; // in-edges walked per title at most (~10 ms)
 
 // --- filters --------------------------------------------------------------------------------
 

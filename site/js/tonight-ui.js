@@ -25,6 +25,7 @@ export class TonightPanel {
     this.dimSeq = 0;
     this.dimInfo = null; // {passing, total} of the filter on the map
     this.listIds = [];
+    this.answered = null; // {filter (URL form), ratings (version)} the list shown answers
     this.timer = null;
     this.form = new FilterForm((f) => this._formChanged(f));
     this._build();
@@ -138,6 +139,7 @@ export class TonightPanel {
   /** Ask the worker for the list under the current ratings and filter, and show it. */
   async refresh() {
     const seq = ++this.seq;
+    const asked = { filter: formatFilter(this.filter).join("&"), ratings: this.ratingsVersion };
     if (!this.graph.started || !this.form.offered) this._say("Loading the whole graph…");
     try {
       const info = await this.graph.load();
@@ -147,6 +149,7 @@ export class TonightPanel {
       const list = await this.graph.tonight(this.filter, LIST_LENGTH);
       if (seq !== this.seq) return;
       await this._show(list, seq);
+      if (seq === this.seq) this.answered = asked;
     } catch (error) {
       if (seq === this.seq) this._say(`Tonight is not available: ${error.message}`);
     }
@@ -183,7 +186,8 @@ export class TonightPanel {
   state() {
     return {
       open: this.open, filter: { ...this.filter }, dim: this.dimInfo && { ...this.dimInfo },
-      list: [...this.listIds], graphStarted: this.graph.started, path: this.paths.ids && [...this.paths.ids],
+      list: [...this.listIds], answered: this.answered && { ...this.answered }, ratingsVersion: this.ratingsVersion,
+      filterKey: formatFilter(this.filter).join("&"), graphStarted: this.graph.started, path: this.paths.ids && [...this.paths.ids],
     };
   }
 }

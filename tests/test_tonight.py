@@ -10,6 +10,7 @@ scoring over the exported graph file.
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 import numpy as np
 import pytest
@@ -18,12 +19,20 @@ from devtools.browser import chromium_missing
 from exporters.graphfile import read_graph_bytes
 from imdb_spider.store import Store
 
+from . import test_site
 from . import tonight_reference as ref
 from .conftest import needs_tool
 from .site_helpers import inspect, wait_settled, wait_until
-from .test_site import browser, maps, open_map, server  # noqa: F401 (fixtures)
 
 pytestmark = needs_tool(chromium_missing())
+
+# test_site.py's fixtures: its crawl's map, the server, the browser, a page opener.
+maps, server, browser, open_map = (
+    test_site.maps,
+    test_site.server,
+    test_site.browser,
+    test_site.open_map,
+)
 
 TIE = 1e-9  # scores this close (relative) may come in either order
 
@@ -107,11 +116,12 @@ def assert_agrees(listed: list[str], expected: list[tuple[str, float]], count: i
 def passes(title: dict, f: dict, seen: set[str]) -> bool:
     """Does the database's ``title`` pass filter ``f`` (the site's rules: unknown fails)?"""
     checks = [
-        not f.get("runtime") or (title["runtime_minutes"] or 0) and title["runtime_minutes"] <= f["runtime"],
+        not f.get("runtime") or 0 < (title["runtime_minutes"] or 0) <= f["runtime"],
         not f.get("genres") or bool(set(title["genres"]) & set(f["genres"])),
         not f.get("year_from") or (title["year"] or 0) >= f["year_from"],
         not f.get("year_to") or (title["year"] and title["year"] <= f["year_to"]),
-        not f.get("rating") or (title["rating"] is not None and round(title["rating"] * 10) >= round(f["rating"] * 10)),
+        not f.get("rating")
+        or (title["rating"] is not None and round(title["rating"] * 10) >= round(f["rating"] * 10)),
         not f.get("votes") or (title["votes"] or 0) >= f["votes"],
         not f.get("type") or title["title_type"] == f["type"],
         not f.get("unseen") or title["id"] not in seen,
@@ -129,7 +139,9 @@ def choose(page, label: str, query: str, tt: str) -> None:
 
 
 def path_items(page) -> list[str]:
-    return page.evaluate("() => [...document.querySelectorAll('.path-list > li')].map((li) => li.dataset.id)")
+    return page.evaluate(
+        "() => [...document.querySelectorAll('.path-list > li')].map((li) => li.dataset.id)"
+    )
 
 
 # --- the graph file is loaded only when needed ----------------------------------------------
@@ -223,7 +235,9 @@ def test_every_filter_is_honoured_checked_against_the_database(open_map, crawl) 
         listed = [i["id"] for i in wait_list(page, key)]
         assert listed, f"nothing passes {key}"
         assert all(passes(titles[tt], f, seen) for tt in listed), key
-        expected = ref.tonight(g, ratings, keep=lambda tt, f=f: passes(titles[tt], f, seen), limit=40)
+        expected = ref.tonight(
+            g, ratings, keep=lambda tt, f=f: passes(titles[tt], f, seen), limit=40
+        )
         assert_agrees(listed, expected)
         page.get_by_label(label, exact=True).fill("")
         wait_list(page, "")
@@ -257,7 +271,9 @@ def test_filter_survives_reload_and_dims_the_map(open_map, crawl) -> None:
     open_tonight(page)
     page.get_by_label("Max runtime", exact=True).fill("100")
     page.get_by_label("Minimum votes", exact=True).fill("2000")
-    wait_until(page, "() => location.hash.includes('runtime=100') && location.hash.includes('votes=2000')")
+    wait_until(
+        page, "() => location.hash.includes('runtime=100') && location.hash.includes('votes=2000')"
+    )
     assert re.search(r"[#&]x=.*&y=.*&z=", page.url)  # the view is still there
     page.reload()
     s.failed[:] = [f for f in s.failed if "ERR_ABORTED" not in f]  # the first page's, cut short
@@ -278,17 +294,23 @@ def test_filter_survives_reload_and_dims_the_map(open_map, crawl) -> None:
     open_tonight(page)
     page.get_by_role("button", name="Clear filters").click()
     wait_until(page, "() => !location.hash.includes('runtime=')")
-    state = wait_until(page, "async () => { const s = await imdbMap.inspect(); return !s.titles.some((t) => t.dimmed) && s; }")
+    state = wait_until(
+        page,
+        "async () => { const s = await imdbMap.inspect();"
+        " return !s.titles.some((t) => t.dimmed) && s; }",
+    )
     assert state["tonight"]["dim"] is None
     s.assert_clean()
 
 
 def test_malformed_filters_in_the_url_are_ignored(open_map) -> None:
-    s = open_map(fragment="#runtime=abc&years=x-y&rating=99&votes=-5&genres=%3Cscript%3E&unseen=yes")
+    s = open_map(
+        fragment="#runtime=abc&years=x-y&rating=99&votes=-5&genres=%3Cscript%3E&unseen=yes"
+    )
     state = wait_settled(s.page)
     f = state["tonight"]["filter"]
-    assert f == {"maxRuntime": None, "genres": [], "yearFrom": None, "yearTo": None, "minRating": None,
-                 "minVotes": None, "types": [], "unseen": False}  # fmt: skip
+    assert f == {"maxRuntime": None, "genres": [], "yearFrom": None, "yearTo": None,
+                 "minRating": None, "minVotes": None, "types": [], "unseen": False}  # fmt: skip
     assert state["tonight"]["graphStarted"] is False  # nothing to filter: no graph file
     assert not any(t["dimmed"] for t in state["titles"])
     s.assert_clean()
@@ -339,12 +361,14 @@ def test_path_is_a_shortest_chain_of_real_edges(open_map, crawl) -> None:
     chain = path_items(page)
     assert chain[0] == a and chain[-1] == b
     assert len(chain) - 1 == steps  # as short as a BFS in Python finds
-    assert all((x, y) in crawl["edges"] for x, y in zip(chain, chain[1:], strict=False))
+    assert all((x, y) in crawl["edges"] for x, y in pairwise(chain))
     assert page.get_by_role("heading", name="Path").is_visible()
     items = page.locator(".path-list > li")
     assert titles[chain[1]]["title"] in items.nth(1).inner_text()
     assert "recommends" in items.nth(1).inner_text()
-    state = wait_until(page, "async () => { const s = await imdbMap.inspect(); return s.path && s; }")
+    state = wait_until(
+        page, "async () => { const s = await imdbMap.inspect(); return s.path && s; }"
+    )
     assert state["path"] == chain  # drawn on the map too
     s.assert_clean()
 
@@ -367,7 +391,7 @@ def test_no_path_says_so_and_offers_the_other_direction(open_map, maps, one_way)
     assert chain[0] == b and chain[-1] == a
     f = read_graph_bytes((maps["root"] / "paired" / "graph.bin.gz").read_bytes())
     assert len(chain) - 1 == ref.distance(f, b, a)
-    assert all(f.ids.index(y) in f.neighbours(f.ids.index(x)) for x, y in zip(chain, chain[1:], strict=False))
+    assert all(f.ids.index(y) in f.neighbours(f.ids.index(x)) for x, y in pairwise(chain))
     assert not s.errors and not s.dialogs
     assert all("image_2400" in failed for failed in s.failed)  # this map has no bitmaps
 
@@ -378,7 +402,9 @@ def test_why_shows_the_path_from_the_liked_title(open_map, crawl) -> None:
     open_tonight(s.page)
     items = wait_list(s.page)
     first = items[0]
-    s.page.locator(".tonight-list > li").first.get_by_role("button", name="Why is this in my Tonight list?").click()
+    s.page.locator(".tonight-list > li").first.get_by_role(
+        "button", name="Why is this in my Tonight list?"
+    ).click()
     wait_until(s.page, "() => document.querySelectorAll('.path-list > li').length > 0")
     chain = path_items(s.page)
     assert chain[0] == first["why"][0] and chain[-1] == first["id"]
@@ -392,7 +418,9 @@ def test_a_missing_graph_file_is_said_not_crashed(open_map) -> None:
     s.page.wait_for_function("window.imdbMap && imdbMap.firstDraw !== null")
     open_tonight(s.page)
     status = s.page.locator(".tonight-status")
-    wait_until(s.page, "() => document.querySelector('.tonight-status').textContent.includes('not available')")
+    wait_until(
+        s.page,
+        "() => document.querySelector('.tonight-status').textContent.includes('not available')",
+    )
     assert "HTTP 404" in status.inner_text()
     assert not s.errors and not s.dialogs
-

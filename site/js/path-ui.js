@@ -6,9 +6,11 @@
 import { titleWithYear } from "./text.js";
 import { SearchBox, el } from "./ui.js";
 
+// A combobox like the main search, but type="text": the page's one <input type="search"> stays
+// the main search (the "/" key, and scripts that look for it).
 function endField(name, label) {
   const id = `path-${name}`;
-  const input = el("input", { type: "search", id, role: "combobox", "aria-autocomplete": "list", "aria-expanded": "false",
+  const input = el("input", { type: "text", id, enterkeyhint: "search", role: "combobox", "aria-autocomplete": "list", "aria-expanded": "false",
     "aria-controls": `${id}-suggestions`, spellcheck: "false", placeholder: "Search a title" });
   const list = el("ul", { id: `${id}-suggestions`, class: "suggestions", role: "listbox", "aria-label": `${label} suggestions`, hidden: "" });
   return { input, list, element: el("div", { class: "path-end search" }, el("label", { for: id, text: label }), input, list) };

@@ -36,7 +36,7 @@ export class TonightPanel {
     const close = el("button", { type: "button", class: "tonight-close", "aria-label": "Close Tonight", text: "×", onclick: () => this.toggle(false) });
     this.status = el("p", { class: "tonight-status", role: "status", "aria-live": "polite" });
     this.list = el("ol", { class: "tonight-list", "aria-label": "Suggestions for tonight" });
-    const likedInput = el("input", { type: "search", id: "liked-input", role: "combobox", "aria-autocomplete": "list",
+    const likedInput = el("input", { type: "text", id: "liked-input", enterkeyhint: "search", role: "combobox", "aria-autocomplete": "list",
       "aria-expanded": "false", "aria-controls": "liked-suggestions", spellcheck: "false", placeholder: "A title you liked" });
     const likedList = el("ul", { id: "liked-suggestions", class: "suggestions", role: "listbox", "aria-label": "Titles you may have liked", hidden: "" });
     this.likedBox = new SearchBox(likedInput, likedList, {

@@ -95,6 +95,7 @@ bench: venv
 	    | tee bench-results/site-page.txt
 	$(PY) -m benchmarks.bench_site --tiles build/bench-export/data --renderer svg \
 	    --screenshots bench-results/site | tee bench-results/site-svg.txt
+	$(PY) -m benchmarks.bench_tonight --tiles build/bench-export/data | tee bench-results/tonight.txt
 
 # The reference-scale crawl: every title of a 176,000-title sandbox (long; not in CI). Small
 # pages by default (the scaling in titles is the question; per-page cost is `make bench`'s);

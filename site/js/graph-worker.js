@@ -60,6 +60,7 @@ const methods = {
     }
     ratings = next;
     cachedScores = null;
+    whyCache = new Map();
     return { seeds: next.seeds.size, seen: next.seen.size, watchlist: next.watchlist.size, likedFrom: LIKED_FROM };
   },
 
@@ -68,7 +69,7 @@ const methods = {
     const g = await ready();
     const test = compileFilter(g, filter, ratings.seen);
     if (cachedScores === null) cachedScores = personalisedPageRank(g, ratings.seeds);
-    const list = tonight(g, { ...ratings, test, limit, scores: cachedScores });
+    const list = tonight(g, { ...ratings, test, limit, scores: cachedScores, whyCache });
     return list.map(({ node, score, why }) => ({ id: g.id(node), score, why: why.map(([s]) => g.id(s)) }));
   },
 
@@ -103,7 +104,8 @@ const methods = {
   },
 };
 
-let cachedScores = null;
+let cachedScores = null; // the scores of the current seeds
+let whyCache = new Map(); // node -> its why, for the current seeds
 let loadMs = null;
 
 function ready() {

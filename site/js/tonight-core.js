@@ -53,38 +53,58 @@ export function personalisedPageRank(graph, seeds, steps = STEPS, restart = REST
 /**
  * How much each seed gives node `t` (the "why"): [[seed, weight * ppr_seed(t)]], biggest
  * first. The same sum as the forward walk, run backwards from `t` over the in-edges
- * (y <- RESTART e_t + (1 - RESTART) P y, kept sparse), so it gives ppr_s(t) for every s at
- * once: exact but for the tiny shares dropped (PRUNE) and a bound on the work (BUDGET).
+ * (y <- RESTART e_t + (1 - RESTART) P y), so it gives ppr_s(t) for every s at once: exact
+ * but for the shares dropped under PRUNE and a bound on the work (BUDGET in-edges). Dense
+ * scratch arrays (kept on the graph, zeroed after use) with lists of the entries touched.
  */
 export function contributions(graph, seeds, t, restart = RESTART, steps = STEPS) {
   const { outStart, inStart, inSource } = graph;
-  const estimate = new Map();
-  let current = new Map([[t, 1]]);
+  const sc = scratch(graph);
+  let { cur, next } = sc;
+  const est = sc.est;
+  let curList = [t];
+  const estList = [];
+  cur[t] = 1;
   let work = 0;
-  for (let k = 0; k <= steps && current.size; k++) {
-    for (const [v, m] of current) estimate.set(v, (estimate.get(v) || 0) + restart * m);
+  for (let k = 0; k <= steps && curList.length; k++) {
+    for (const v of curList) {
+      if (est[v] === 0) estList.push(v);
+      est[v] += restart * cur[v];
+    }
     if (k === steps || work > BUDGET) break;
-    const next = new Map();
-    for (const [v, m] of current) {
+    const nextList = [];
+    for (const v of curList) {
+      const m = cur[v];
+      cur[v] = 0;
       if (m < PRUNE) continue;
       work += inStart[v + 1] - inStart[v];
       for (let e = inStart[v], end = inStart[v + 1]; e < end; e++) {
         const u = inSource[e];
-        next.set(u, (next.get(u) || 0) + ((1 - restart) * m) / (outStart[u + 1] - outStart[u]));
+        if (next[u] === 0) nextList.push(u);
+        next[u] += ((1 - restart) * m) / (outStart[u + 1] - outStart[u]);
       }
     }
-    current = next;
+    [cur, next] = [next, cur];
+    curList = nextList;
   }
+  for (const v of curList) cur[v] = 0;
+  [sc.cur, sc.next] = [cur, next];
   const out = [];
-  for (const [s, w] of seeds) {
-    const p = estimate.get(s);
-    if (p) out.push([s, w * p]);
-  }
+  for (const [s, w] of seeds) if (est[s] > 0) out.push([s, w * est[s]]);
+  for (const v of estList) est[v] = 0;
   return out.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
 }
 
-const PRUNE = 1e-9; // a walk share this small is dropped: it moves no ranking
-const BUDGET = 1_500_000; // in-edges walked per title at most (~10 ms)
+const PRUNE = 1e-7; // a walk share this small is dropped: it moves no ranking
+const BUDGET = 400_000; // in-edges walked per title at most (a few ms)
+
+function scratch(graph) {
+  if (!graph.whyScratch) {
+    const n = graph.n;
+    graph.whyScratch = { cur: new Float64Array(n), next: new Float64Array(n), est: new Float64Array(n) };
+  }
+  return graph.whyScratch;
+}
 
 // --- filters --------------------------------------------------------------------------------
 
@@ -131,19 +151,30 @@ export function passMask(graph, test) {
  * The ranked list: [{node, score, why: [[seed, share]]}] of at most `limit` titles, never a
  * seen, rated or seed title, each passing `test`. `seen`: Set of nodes rated or seen;
  * `watchlist`: Set of nodes (boosted); `scores`: personalisedPageRank(graph, seeds) when
- * known already (a filter change re-ranks without walking the graph again).
+ * known already (a filter change re-ranks without walking the graph again); `whyCache`:
+ * node -> why, kept by the caller while the seeds stay the same.
  */
-export function tonight(graph, { seeds, seen, watchlist, test, limit = 20, scores = null }) {
+export function tonight(graph, { seeds, seen, watchlist, test, limit = 20, scores = null, whyCache = new Map() }) {
   scores = scores || personalisedPageRank(graph, seeds);
+  // The best `limit`, kept sorted as the scan goes (no sort of every scored title).
   const ranked = [];
+  const better = (a, b) => a[1] > b[1] || (a[1] === b[1] && a[0] < b[0]);
   for (let i = 0; i < graph.n; i++) {
-    if (!(scores[i] > 0) || seen.has(i) || seeds.has(i) || (test && !test(i))) continue;
-    ranked.push([i, watchlist.has(i) ? scores[i] * WATCHLIST_BOOST : scores[i]]);
+    if (!(scores[i] > 0)) continue;
+    const entry = [i, watchlist.has(i) ? scores[i] * WATCHLIST_BOOST : scores[i]];
+    if (ranked.length === limit && !better(entry, ranked[limit - 1])) continue;
+    if (seen.has(i) || seeds.has(i) || (test && !test(i))) continue;
+    let k = ranked.length === limit ? limit - 1 : ranked.length;
+    while (k > 0 && better(entry, ranked[k - 1])) {
+      ranked[k] = ranked[k - 1];
+      k--;
+    }
+    ranked[k] = entry;
   }
-  ranked.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
-  return ranked.slice(0, limit).map(([node, score]) => ({
-    node, score, why: contributions(graph, seeds, node).slice(0, 2),
-  }));
+  return ranked.map(([node, score]) => {
+    if (!whyCache.has(node)) whyCache.set(node, contributions(graph, seeds, node).slice(0, 2));
+    return { node, score, why: whyCache.get(node) };
+  });
 }
 
 // --- paths --------------------------------------------------------------------------------

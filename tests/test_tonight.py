@@ -424,3 +424,22 @@ def test_a_missing_graph_file_is_said_not_crashed(open_map) -> None:
     )
     assert "HTTP 404" in status.inner_text()
     assert not s.errors and not s.dialogs
+
+
+def test_seen_per_community_for_the_legend(open_map, crawl) -> None:
+    """``imdbMap.graph.perCommunity(ids)``: what the legend calls to show, per community, how
+    much of it the user has seen; unknown ids are left out."""
+    s = open_map()
+    g = crawl["graph"]
+    ids = [*g.ids[::7], "tt9999999999"]
+    got = s.page.evaluate(
+        "async (ids) => [...(await imdbMap.graph.perCommunity(ids))].sort((a, b) => a[0] - b[0])",
+        ids,
+    )
+    expected: dict[int, int] = {}
+    for tt in g.ids[::7]:
+        c = int(g.community[g.ids.index(tt)])
+        expected[c] = expected.get(c, 0) + 1
+    assert got == sorted([c, n] for c, n in expected.items())
+    assert len(got) > 1
+    s.assert_clean()

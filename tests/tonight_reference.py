@@ -19,8 +19,8 @@ import numpy as np
 
 from exporters.graphfile import GraphFile
 
-RESTART = 0.15
-STEPS = 30
+RESTART = 0.2
+STEPS = 20
 WATCHLIST_BOOST = 2.0
 PICKED = 4.0
 LIKED_FROM = 7

@@ -22,8 +22,8 @@ let graph = null; // Promise of the GraphFile
 let url = null;
 let ratings = { seeds: new Map(), seen: new Set(), watchlist: new Set(), picked: new Set() };
 
-function nodes(ids) {
-  return ids.map((id) => graph.index(id)).filter((i) => i >= 0);
+function nodes(g, ids) {
+  return ids.map((id) => g.index(id)).filter((i) => i >= 0);
 }
 
 const methods = {
@@ -100,7 +100,7 @@ const methods = {
   /** Map community -> count of `ids` in it (for the legend's "seen per community"). */
   async call_perCommunity(ids) {
     const g = await ready();
-    return countPerCommunity(g, nodes(ids));
+    return countPerCommunity(g, nodes(g, ids));
   },
 };
 

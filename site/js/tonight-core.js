@@ -12,8 +12,8 @@
 // (mass dropped, not sent back to the seeds), which keeps the score linear in the seeds, so
 // each liked title's share of a suggestion's score is exact: that is the "why".
 
-export const RESTART = 0.15;
-export const STEPS = 30; // 0.85^30 = 0.8 % of the mass left: the ranking has settled
+export const RESTART = 0.2;
+export const STEPS = 20; // 0.8^20 = 1.2 % of the mass left: the top of the ranking has settled
 export const WATCHLIST_BOOST = 2; // a title on the watchlist counts twice
 export const PICKED_WEIGHT = 4; // a title picked with "I liked…" weighs like a 10/10
 export const LIKED_FROM = 7;
@@ -57,7 +57,7 @@ export function personalisedPageRank(graph, seeds, steps = STEPS, restart = REST
  * but for the shares dropped under PRUNE and a bound on the work (BUDGET in-edges). Dense
  * scratch arrays (kept on the graph, zeroed after use) with lists of the entries touched.
  */
-export function contributions(graph, seeds, t, restart = RESTART, steps = STEPS) {
+export function contributions(graph, seeds, t, { restart = RESTART, steps = STEPS, prune = PRUNE, budget = BUDGET } = {}) {
   const { outStart, inStart, inSource } = graph;
   const sc = scratch(graph);
   let { cur, next } = sc;
@@ -71,12 +71,12 @@ export function contributions(graph, seeds, t, restart = RESTART, steps = STEPS)
       if (est[v] === 0) estList.push(v);
       est[v] += restart * cur[v];
     }
-    if (k === steps || work > BUDGET) break;
+    if (k === steps || work > budget) break;
     const nextList = [];
     for (const v of curList) {
       const m = cur[v];
       cur[v] = 0;
-      if (m < PRUNE) continue;
+      if (m < prune || work > budget) continue; // over budget: the rest of this step is dropped
       work += inStart[v + 1] - inStart[v];
       for (let e = inStart[v], end = inStart[v + 1]; e < end; e++) {
         const u = inSource[e];
@@ -95,8 +95,11 @@ export function contributions(graph, seeds, t, restart = RESTART, steps = STEPS)
   return out.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
 }
 
-const PRUNE = 1e-7; // a walk share this small is dropped: it moves no ranking
-const BUDGET = 400_000; // in-edges walked per title at most (a few ms)
+// A walk share this small is dropped: the liked titles that matter are a few steps away, and
+// at ~11 recommendations per title a share falls ~15-fold per step.
+const PRUNE = 1e-5;
+const BUDGET = 30_000; // in-edges walked per title at most (~4 ms; measured: the first liked title
+// agrees with the exact one for 59 of 60 suggestions at 176K titles, 60 at five times the work)
 
 function scratch(graph) {
   if (!graph.whyScratch) {
@@ -179,33 +182,57 @@ export function tonight(graph, { seeds, seen, watchlist, test, limit = 20, score
 
 // --- paths --------------------------------------------------------------------------------
 
-/** The shortest directed path from `a` to `b` (node numbers, both ends included), or null. */
+/**
+ * The shortest directed path from `a` to `b` (node numbers, both ends included), or null.
+ * Breadth-first from both ends at once (out-edges from `a`, in-edges into `b`), a whole level
+ * of the smaller frontier at a time: at 176K titles it looks at thousands of titles, not the
+ * whole graph. The first level where the two meet holds a shortest path: the best meeting
+ * title of that level is taken.
+ */
 export function shortestPath(graph, a, b) {
   if (a === b) return [a];
-  const { outStart, outTarget } = graph;
-  const parent = new Int32Array(graph.n).fill(-1);
-  parent[a] = a;
-  let frontier = [a];
-  while (frontier.length) {
-    const next = [];
-    for (const s of frontier) {
-      for (let k = outStart[s], end = outStart[s + 1]; k < end; k++) {
-        const t = outTarget[k];
-        if (parent[t] !== -1) continue;
-        parent[t] = s;
-        if (t === b) return walkBack(parent, b);
-        next.push(t);
-      }
-    }
-    frontier = next;
+  const n = graph.n;
+  const fwd = { parent: new Int32Array(n).fill(-1), depth: new Int32Array(n), start: graph.outStart, next: graph.outTarget };
+  const bwd = { parent: new Int32Array(n).fill(-1), depth: new Int32Array(n), start: graph.inStart, next: graph.inSource };
+  fwd.parent[a] = a;
+  bwd.parent[b] = b;
+  let forward = [a], backward = [b];
+  while (forward.length && backward.length) {
+    const ahead = forward.length <= backward.length;
+    const [frontier, meet] = ahead ? expand(forward, fwd, bwd) : expand(backward, bwd, fwd);
+    if (meet >= 0) return [...walk(fwd.parent, meet).reverse(), ...walk(bwd.parent, meet).slice(1)];
+    if (ahead) forward = frontier;
+    else backward = frontier;
   }
   return null;
 }
 
-function walkBack(parent, b) {
-  const path = [b];
+/** One level of `side`'s search; returns [next frontier, best meeting title or -1]. */
+function expand(frontier, side, other) {
+  const { parent, depth, start, next } = side;
+  const out = [];
+  let meet = -1, best = Infinity;
+  for (const s of frontier) {
+    for (let k = start[s], end = start[s + 1]; k < end; k++) {
+      const t = next[k];
+      if (parent[t] !== -1) continue;
+      parent[t] = s;
+      depth[t] = depth[s] + 1;
+      out.push(t);
+      if (other.parent[t] !== -1 && depth[t] + other.depth[t] < best) {
+        best = depth[t] + other.depth[t];
+        meet = t;
+      }
+    }
+  }
+  return [out, meet];
+}
+
+/** From `t` back to its search's start, following `parent`. */
+function walk(parent, t) {
+  const path = [t];
   while (parent[path[path.length - 1]] !== path[path.length - 1]) path.push(parent[path[path.length - 1]]);
-  return path.reverse();
+  return path;
 }
 
 /** Map community -> how many of `nodes` are in it (nodes of unknown community are left out). */

@@ -26,6 +26,7 @@ export class TonightPanel {
     this.dimInfo = null; // {passing, total} of the filter on the map
     this.listIds = [];
     this.answered = null; // {filter (URL form), ratings (version)} the list shown answers
+    this.timings = null; // {workerMs, titlesMs} of the last list: the worker's answer, the titles
     this.timer = null;
     this.form = new FilterForm((f) => this._formChanged(f));
     this._build();
@@ -146,10 +147,14 @@ export class TonightPanel {
       if (!this.form.offered) this.form.offer(info.genres, info.types);
       const counts = await this.graph.ratings(this.viewer.ratings, this.picked.keys(), this.ratingsVersion);
       if (counts) this.seeds = counts.seeds;
+      const t0 = performance.now();
       const list = await this.graph.tonight(this.filter, LIST_LENGTH);
       if (seq !== this.seq) return;
+      const t1 = performance.now();
       await this._show(list, seq);
-      if (seq === this.seq) this.answered = asked;
+      if (seq !== this.seq) return;
+      this.answered = asked;
+      this.timings = { workerMs: t1 - t0, titlesMs: performance.now() - t1 };
     } catch (error) {
       if (seq === this.seq) this._say(`Tonight is not available: ${error.message}`);
     }
@@ -187,7 +192,7 @@ export class TonightPanel {
     return {
       open: this.open, filter: { ...this.filter }, dim: this.dimInfo && { ...this.dimInfo },
       list: [...this.listIds], answered: this.answered && { ...this.answered }, ratingsVersion: this.ratingsVersion,
-      filterKey: formatFilter(this.filter).join("&"), graphStarted: this.graph.started, path: this.paths.ids && [...this.paths.ids],
+      filterKey: formatFilter(this.filter).join("&"), timings: this.timings && { ...this.timings }, graphStarted: this.graph.started, path: this.paths.ids && [...this.paths.ids],
     };
   }
 }

@@ -443,3 +443,28 @@ def test_seen_per_community_for_the_legend(open_map, crawl) -> None:
     assert got == sorted([c, n] for c, n in expected.items())
     assert len(got) > 1
     s.assert_clean()
+
+
+def test_hostile_titles_stay_text_in_the_list_and_the_path(open_map, maps) -> None:
+    """The hostile map (test_site.py: a title that is an <img onerror> tag): picked in "I
+    liked…", listed on a path, its text is shown literally and nothing runs."""
+    from .exporter_fixtures import hostile_graph
+
+    graph = hostile_graph()
+    f = read_graph_bytes((maps["root"] / "hostile" / "graph.bin.gz").read_bytes())
+    hostile = graph.ids[graph.titles.index("Toy Story")]
+    target = f.ids[f.neighbours(f.ids.index(hostile))[0]]
+    s = open_map("hostile")
+    page = s.page
+    open_tonight(page)
+    choose(page, "I liked…", hostile, hostile)
+    items = wait_list(page)
+    assert items and all(i["why"] == [hostile] for i in items)
+    assert all(f"because you liked {test_site.HOSTILE}" in i["text"] for i in items)
+    choose(page, "From", hostile, hostile)
+    choose(page, "To", target, target)
+    wait_until(page, "() => document.querySelectorAll('.path-list > li').length > 0")
+    assert path_items(page) == [hostile, target]
+    assert test_site.HOSTILE in page.locator(".path-list > li").first.inner_text()
+    assert page.locator(".tonight img").count() == 0
+    assert not s.dialogs and not s.errors

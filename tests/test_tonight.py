@@ -409,6 +409,11 @@ def test_why_shows_the_path_from_the_liked_title(open_map, crawl) -> None:
     chain = path_items(s.page)
     assert chain[0] == first["why"][0] and chain[-1] == first["id"]
     assert len(chain) - 1 == ref.distance(crawl["graph"], chain[0], chain[-1])
+    wait_until(
+        s.page, "async () => { const s = await imdbMap.inspect(); return s.path && s.settled; }"
+    )
+    test_site.SHOTS.mkdir(parents=True, exist_ok=True)
+    s.page.screenshot(path=str(test_site.SHOTS / "tonight.png"))  # the README's picture
     s.assert_clean()
 
 

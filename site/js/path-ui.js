@@ -106,6 +106,19 @@ export class PathFinder {
     this.clear.hidden = !path.length;
     const points = path.map((id) => ({ id, title: titles.get(id)?.title || id, x: titles.get(id)?.x, y: titles.get(id)?.y }));
     this.viewer.client.path(points.length ? points : null);
+    this._frame(points);
+  }
+
+  /** Fly to show the whole path, in the part of the map the Tonight panel leaves free. */
+  _frame(points) {
+    const xs = points.map((p) => p.x).filter(Number.isFinite), ys = points.map((p) => p.y).filter(Number.isFinite);
+    if (!xs.length) return;
+    const v = this.viewer, cam = v.camera;
+    const box = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+    const panel = this.element.closest(".tonight")?.getBoundingClientRect();
+    const covered = panel && panel.width < cam.width * 0.8 ? panel.right : 0; // px on the left
+    const scale = Math.min(v.focusScale(), cam.fitScale(box, 0.15) * Math.max(0.3, 1 - covered / cam.width));
+    v.flyTo((box[0] + box[1]) / 2 - covered / 2 / scale, (box[2] + box[3]) / 2, scale);
   }
 
   _clear() {

@@ -177,7 +177,14 @@ def test_tonight_lists_unseen_titles_ranked_like_the_reference(open_map, crawl) 
     g = crawl["graph"]
     expected = ref.tonight(g, ratings, limit=40)
     assert_agrees(listed, expected, count=20)
-    # A watchlist title it lists is boosted: it ranks as the reference's boosted score says.
+    # Watchlist titles are listed (unseen), boosted: they rank as the reference's boosted
+    # scores say (assert_agrees), and higher than without the boost.
+    watch = [tt for tt, (kind, _r) in ratings.items() if kind == "watchlist"]
+    assert set(watch) & set(listed)
+    plain = {tt: v for tt, v in ratings.items() if v[0] != "watchlist"}  # no boost
+    unboosted = [tt for tt, _s in ref.tonight(g, plain, limit=len(g.ids))]
+    best = min(listed.index(tt) for tt in watch if tt in listed)
+    assert best <= min(unboosted.index(tt) for tt in watch if tt in unboosted)
     # The why: liked titles only, the first one the biggest (exact) contributor, by name.
     seeds, _seen, _watch = ref.seeds_of(g, ratings)
     liked = {g.ids[i] for i in seeds}
@@ -300,6 +307,18 @@ def test_filter_survives_reload_and_dims_the_map(open_map, crawl) -> None:
         " return !s.titles.some((t) => t.dimmed) && s; }",
     )
     assert state["tonight"]["dim"] is None
+    s.assert_clean()
+
+
+def test_a_filter_in_the_url_waits_for_the_first_draw(open_map, crawl) -> None:
+    s = open_map(fragment="#runtime=90")
+    state = wait_until(
+        s.page, "async () => { const s = await imdbMap.inspect(); return s.tonight.dim && s; }"
+    )
+    assert state["tonight"]["graphStartedAt"] >= state["firstDraw"]
+    assert state["tonight"]["dim"]["passing"] == sum(
+        passes(t, {"runtime": 90}, set()) for t in crawl["titles"].values()
+    )
     s.assert_clean()
 
 

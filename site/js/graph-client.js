@@ -9,6 +9,7 @@ export class GraphClient {
     this.calls = new Map();
     this.nextId = 1;
     this.ratingsVersion = -1; // the ratings the worker holds
+    this.startedAt = null; // performance.now() when the worker (and the graph file) started
   }
 
   get started() {
@@ -16,6 +17,7 @@ export class GraphClient {
   }
 
   _start() {
+    this.startedAt = performance.now();
     this.worker = new Worker(new URL("./graph-worker.js", import.meta.url), { type: "module" });
     this.worker.onmessage = ({ data }) => {
       const call = this.calls.get(data.id);

@@ -192,7 +192,7 @@ export class TonightPanel {
     return {
       open: this.open, filter: { ...this.filter }, dim: this.dimInfo && { ...this.dimInfo },
       list: [...this.listIds], answered: this.answered && { ...this.answered }, ratingsVersion: this.ratingsVersion,
-      filterKey: formatFilter(this.filter).join("&"), timings: this.timings && { ...this.timings }, graphStarted: this.graph.started, path: this.paths.ids && [...this.paths.ids],
+      filterKey: formatFilter(this.filter).join("&"), timings: this.timings && { ...this.timings }, graphStarted: this.graph.started, graphStartedAt: this.graph.startedAt, path: this.paths.ids && [...this.paths.ids],
     };
   }
 }

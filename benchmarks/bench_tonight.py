@@ -11,8 +11,10 @@ of issue #13 in brackets):
 * with 2,000 rated titles (seeded sample, ratings 1-10) in ``imdbMap.ratings``: opening the
   Tonight panel to its list (the graph file loaded, inflated and parsed in the worker first),
   then the list after the ratings change and after each filter change [<= 300 ms] (the
-  filter is set as the form's debounce would, without the 150 ms typing pause), and the
-  dimming answer for the map;
+  filter is set as the form's debounce would, without the 150 ms typing pause): "shown" when
+  the ranked list is in the page (titles known from earlier look-ups, ids for the others),
+  "titled" when the search's id shards have named every entry; and the dimming answer for
+  the map;
 * the shortest path between pairs of titles once the graph is loaded [<= 50 ms], the worker
   round trip, median and worst of 20 seeded pairs;
 * long tasks (> 50 ms) on the page's main thread during all of it [none]; JS heap of the
@@ -57,8 +59,8 @@ TIMED = """async ([action, key]) => {
   else imdbMap.tonight._setFilter(action.filter);
   const count = await (LIST_ANSWERED)([key, 120000]);
   const ms = performance.now() - t0;
-  const { workerMs, titlesMs } = imdbMap.tonight.state().timings;
-  return [ms, count, workerMs, titlesMs];
+  const { shownMs } = imdbMap.tonight.state().timings;
+  return [ms, count, shownMs];
 }""".replace("LIST_ANSWERED", LIST_ANSWERED)
 
 PATHS = """async (pairs) => {
@@ -168,15 +170,15 @@ def run(tiles: Path, seed: int, ratings: int) -> dict:
             TIMED, [{"kind": "open"}, ""]
         )
         change = {"kind": "ratings", "rows": rows[-1:]}  # one row: nothing to hand over
-        out["tonight_ratings_ms"], _, *out["tonight_ratings_split"] = page.evaluate(
+        out["tonight_ratings_ms"], _, out["tonight_ratings_shown_ms"] = page.evaluate(
             TIMED, [change, ""]
         )
         out["graph_load_ms"] = page.evaluate("async () => (await imdbMap.graph.load()).loadMs")
         out["filters"] = []
         for name, f in FILTERS:
             action = {"kind": "filter", "filter": full_filter(f)}
-            ms, count, worker, titles = page.evaluate(TIMED, [action, filter_key(f)])
-            out["filters"].append((name, ms, count, worker, titles))
+            ms, count, shown = page.evaluate(TIMED, [action, filter_key(f)])
+            out["filters"].append((name, ms, count, shown))
         page.evaluate("(f) => imdbMap.tonight._setFilter(f)", full_filter(FILTERS[0][1]))
         paths = page.evaluate(PATHS, pairs)
         out["path_median_ms"] = statistics.median(paths["times"])
@@ -209,14 +211,15 @@ def table(r: dict) -> str:
         "graph file loaded in the worker (fetch, inflate, parse, id table): "
         f"{r['graph_load_ms']:.0f} ms",
         f"Tonight opened with 1,999 ratings (graph load included): {r['tonight_open_ms']:.0f} ms",
-        f"Tonight after a rating changes: {r['tonight_ratings_ms']:.0f} ms "
-        f"(worker {r['tonight_ratings_split'][0]:.0f}, titles {r['tonight_ratings_split'][1]:.0f}) "
-        f"[<= {g['tonight_ms']}: {ok(r['tonight_ratings_ms'], g['tonight_ms'])}]",
+        f"Tonight after a rating changes: shown {r['tonight_ratings_shown_ms']:.0f} ms "
+        f"[<= {g['tonight_ms']}: {ok(r['tonight_ratings_shown_ms'], g['tonight_ms'])}], titled "
+        f"{r['tonight_ratings_ms']:.0f} ms [{ok(r['tonight_ratings_ms'], g['tonight_ms'])}]",
     ]
-    for name, ms, count, worker, titles in r["filters"]:
+    for name, ms, count, shown in r["filters"]:
         lines.append(
-            f"Tonight after filter {name}: {ms:.0f} ms (worker {worker:.0f}, titles "
-            f"{titles:.0f}), {count} titles [<= {g['tonight_ms']}: {ok(ms, g['tonight_ms'])}]"
+            f"Tonight after filter {name} ({count} titles): shown {shown:.0f} ms "
+            f"[<= {g['tonight_ms']}: {ok(shown, g['tonight_ms'])}], titled {ms:.0f} ms "
+            f"[{ok(ms, g['tonight_ms'])}]"
         )
     lines += [
         f"map dimming answer (max runtime 100): {r['dim_ms']:.0f} ms, {r['dim_passing']:,} pass",

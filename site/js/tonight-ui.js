@@ -11,6 +11,7 @@ import { SearchBox, el } from "./ui.js";
 
 const LIST_LENGTH = 20;
 const FILTER_DELAY_MS = 150; // typing "120" in Max runtime asks once, not three times
+const KNOWN_MAX = 2000; // titles kept from look-ups (id -> search entry)
 
 export class TonightPanel {
   /** `viewer`: the Viewer (its graph, ratings, search, client, select and URL). */
@@ -25,8 +26,11 @@ export class TonightPanel {
     this.dimSeq = 0;
     this.dimInfo = null; // {passing, total} of the filter on the map
     this.listIds = [];
+    this.known = new Map(); // id -> search entry {title, year, x, y, …} from earlier look-ups
     this.answered = null; // {filter (URL form), ratings (version)} the list shown answers
-    this.timings = null; // {workerMs, titlesMs} of the last list: the worker's answer, the titles
+    // {workerMs, shownMs, titlesMs} of the last list: the worker's answer, the list in the page
+    // (from the request), its titles (from the answer: the search's id shards)
+    this.timings = null;
     this.timer = null;
     this.form = new FilterForm((f) => this._formChanged(f));
     this._build();
@@ -151,22 +155,38 @@ export class TonightPanel {
       const list = await this.graph.tonight(this.filter, LIST_LENGTH);
       if (seq !== this.seq) return;
       const t1 = performance.now();
-      await this._show(list, seq);
+      const shown = this._show(list, seq); // the list is in the page when this returns
+      const t2 = performance.now();
+      await shown;
       if (seq !== this.seq) return;
       this.answered = asked;
-      this.timings = { workerMs: t1 - t0, titlesMs: performance.now() - t1 };
+      this.timings = { workerMs: t1 - t0, shownMs: t2 - t0, titlesMs: performance.now() - t1 };
     } catch (error) {
       if (seq === this.seq) this._say(`Tonight is not available: ${error.message}`);
     }
   }
 
+  /**
+   * Show the list at once, titled from what earlier look-ups found (`known`); titles not
+   * known yet show their id until the search's id shards answer (as the title panel does).
+   */
   async _show(list, seq) {
-    const ids = new Set(list.flatMap((s) => [s.id, ...s.why]));
-    const found = await this.viewer.search.lookup([...ids]);
-    if (seq !== this.seq) return;
-    const name = (id) => found.get(id)?.title || this.picked.get(id)?.title || id;
+    const ids = [...new Set(list.flatMap((s) => [s.id, ...s.why]))];
     this.listIds = list.map((s) => s.id);
-    this.list.replaceChildren(...list.map((s) => this._item(s, found.get(s.id), name)));
+    this._render(list);
+    const missing = ids.filter((id) => !this.known.has(id));
+    if (missing.length) {
+      const found = await this.viewer.search.lookup(missing);
+      for (const [id, entry] of found) this.known.set(id, entry);
+      if (this.known.size > KNOWN_MAX) this.known = new Map([...this.known].slice(-KNOWN_MAX / 2));
+      if (seq !== this.seq) return;
+      this._render(list);
+    }
+  }
+
+  _render(list) {
+    const name = (id) => this.known.get(id)?.title || this.picked.get(id)?.title || id;
+    this.list.replaceChildren(...list.map((s) => this._item(s, this.known.get(s.id), name)));
     this.element.dataset.state = "ready";
     if (list.length) this._say(`${list.length} suggestions for tonight.`);
     else if (!this.seeds) this._say("Nothing to start from yet: import your ratings (7/10 or more counts as liked) or pick titles you liked.");

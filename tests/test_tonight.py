@@ -199,6 +199,8 @@ def test_tonight_lists_unseen_titles_ranked_like_the_reference(open_map, crawl) 
     # A click flies to the title and opens its panel.
     s.page.locator(".tonight-list > li").first.get_by_role("button").first.click()
     wait_until(s.page, "async (id) => (await imdbMap.inspect()).selection?.id === id", listed[0])
+    wait_until(s.page, "(id) => location.hash.includes(id)", listed[0])
+    assert not [tt for tt in ratings if tt in s.page.url]  # the user's titles never go there
     s.assert_clean()
 
 

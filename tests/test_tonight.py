@@ -468,6 +468,22 @@ def test_seen_per_community_for_the_legend(open_map, crawl) -> None:
         expected[c] = expected.get(c, 0) + 1
     assert got == sorted([c, n] for c, n in expected.items())
     assert len(got) > 1
+    # Handed to the ratings panel (mine.js's showCommunitySeen) after each change, once the
+    # graph file is in: rated and seen titles count, watchlist ones do not.
+    s.page.evaluate(
+        "() => { imdbMap.mine = { showCommunitySeen: (counts, complete) =>"
+        " { window.__seen = [[...counts].sort((a, b) => a[0] - b[0]), complete]; } }; }"
+    )
+    rows = [
+        [tt, {"kind": "seen" if k % 2 else "watchlist", "rating": None}]
+        for k, tt in enumerate(g.ids[:40])
+    ]
+    s.page.evaluate("(rows) => imdbMap.ratings.merge(rows)", rows)
+    seen: dict[int, int] = {}
+    for k in range(1, 40, 2):  # the "seen" rows
+        seen[int(g.community[k])] = seen.get(int(g.community[k]), 0) + 1
+    shared = wait_until(s.page, "() => window.__seen")
+    assert shared == [sorted([c, n] for c, n in seen.items()), True]
     s.assert_clean()
 
 

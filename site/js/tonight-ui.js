@@ -85,8 +85,28 @@ export class TonightPanel {
 
   _ratingsChanged() {
     this.ratingsVersion++;
+    if (this.graph.started) this._shareCommunitySeen();
     if (this.filter.unseen) this._dim();
     if (this.open) this.refresh();
+  }
+
+  /**
+   * Once the graph file is in (for Tonight or the filter, never just for this), the legend's
+   * "seen per community" can be complete rather than only over the quads loaded: counts of
+   * the titles rated or seen go to the ratings panel (mine.js's showCommunitySeen), again
+   * after each change of the ratings.
+   */
+  async _shareCommunitySeen() {
+    const show = this.viewer.mine?.showCommunitySeen;
+    if (typeof show !== "function") return;
+    const seen = [...this.viewer.ratings.entries].filter(([, e]) => e.kind !== "watchlist").map(([id]) => id);
+    if (!seen.length) return; // forgotten: the panel clears its counts itself
+    try {
+      const counts = await this.graph.perCommunity(seen);
+      show.call(this.viewer.mine, counts, true);
+    } catch (error) {
+      console.warn(`seen per community: ${error.message}`);
+    }
   }
 
   // --- filter ---------------------------------------------------------------------------
@@ -148,7 +168,10 @@ export class TonightPanel {
     if (!this.graph.started || !this.form.offered) this._say("Loading the whole graph…");
     try {
       const info = await this.graph.load();
-      if (!this.form.offered) this.form.offer(info.genres, info.types);
+      if (!this.form.offered) {
+        this.form.offer(info.genres, info.types);
+        this._shareCommunitySeen();
+      }
       const counts = await this.graph.ratings(this.viewer.ratings, this.picked.keys(), this.ratingsVersion);
       if (counts) this.seeds = counts.seeds;
       const t0 = performance.now();

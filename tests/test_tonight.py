@@ -480,9 +480,16 @@ def test_seen_per_community_for_the_legend(open_map, crawl) -> None:
     assert len(got) > 1
     # Handed to the ratings panel (mine.js's showCommunitySeen) after each change, once the
     # graph file is in: rated and seen titles count, watchlist ones do not.
+    # Listen on the ratings panel's method (a stand-in where there is no panel).
     s.page.evaluate(
-        "() => { imdbMap.mine = { showCommunitySeen: (counts, complete) =>"
-        " { window.__seen = [[...counts].sort((a, b) => a[0] - b[0]), complete]; } }; }"
+        """() => {
+          const mine = imdbMap.mine || (imdbMap.mine = {});
+          const original = mine.showCommunitySeen;
+          mine.showCommunitySeen = function (counts, complete) {
+            window.__seen = [[...counts].sort((a, b) => a[0] - b[0]), complete];
+            return original && original.call(this, counts, complete);
+          };
+        }"""
     )
     rows = [
         [tt, {"kind": "seen" if k % 2 else "watchlist", "rating": None}]

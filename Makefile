@@ -95,6 +95,7 @@ bench: venv
 	    | tee bench-results/site-page.txt
 	$(PY) -m benchmarks.bench_site --tiles build/bench-export/data --renderer svg \
 	    --screenshots bench-results/site | tee bench-results/site-svg.txt
+	$(PY) -m benchmarks.bench_tonight --tiles build/bench-export/data | tee bench-results/tonight.txt
 	$(PY) -m benchmarks.bench_ratings --tiles build/bench-export/data --large-rows 50000 \
 	    | tee bench-results/ratings.txt
 

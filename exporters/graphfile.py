@@ -11,14 +11,14 @@ know (JSON, JS), rarely ``application/octet-stream``, so the served size would d
 host; a ``.gz`` file is the same bytes everywhere, and the browser inflates it with
 ``DecompressionStream`` off the main thread's parse path.
 
-Layout of ``graph.bin`` (version 1), all integers little-endian::
+Layout of ``graph.bin`` (version 2), all integers little-endian::
 
     offset  size  what
     0       8     magic b"IMDBGRF\\0"
-    8       4     uint32 version (1); a reader refuses a newer one
+    8       4     uint32 version (2); a reader refuses a newer one
     12      4     uint32 N, the node count
     16      4     uint32 E, the directed edge count
-    20      4     uint32 S, the section count (11 in version 1)
+    20      4     uint32 S, the section count (12 in version 2, 11 in version 1)
     24      8*S   S x (uint32 byte offset, uint32 byte length) of the sections, in order:
      0  out_start  uint32[N+1]  CSR row starts: node i's out-edges are
                                 out_target[out_start[i]:out_start[i+1]]
@@ -34,6 +34,8 @@ Layout of ``graph.bin`` (version 1), all integers little-endian::
                                 is null)
      9  id_bytes   UTF-8        the ids ("tt0133093"), concatenated
     10  tables     UTF-8 JSON   {"genres": [...], "types": [null, ...]}
+    11  community  uint32[N]    the title's community (legend.json's ids), 0xFFFFFFFF = none;
+                                new in version 2 (the legend's "seen per community")
 
 Every section starts at a multiple of 4 (zero padding between them), so a JavaScript
 ``Uint32Array`` / ``Uint16Array`` can view the file's ``ArrayBuffer`` without copying. Node
@@ -57,7 +59,7 @@ from .model import MapGraph
 
 FILE_NAME = "graph.bin.gz"
 MAGIC = b"IMDBGRF\0"
-VERSION = 1
+VERSION = 2
 SECTIONS = (
     ("out_start", "<u4"),
     ("out_target", "<u4"),
@@ -70,7 +72,10 @@ SECTIONS = (
     ("type", "u1"),
     ("id_bytes", None),
     ("tables", None),
+    ("community", "<u4"),
 )
+NO_COMMUNITY = 0xFFFFFFFF
+SECTIONS_OF_VERSION = {1: 11, 2: 12}
 _HEAD = struct.Struct("<8sIIII")
 MAX_GENRES = 32  # one uint32 of genre bits per title
 MAX_TYPES = 255  # uint8, 0 kept for "unknown"
@@ -124,7 +129,14 @@ def _node_arrays(graph: MapGraph) -> tuple[dict[str, np.ndarray], bytes, dict[st
         "rating": _uint(graph.ratings, "u1", "rating x 10", scale=10.0),
         "type": np.array([type_number[t or None] for t in graph.title_types], dtype="u1"),
     }
+    arrays["community"] = _communities(graph)
     return arrays, b"".join(ids), {"genres": genres, "types": types}
+
+
+def _communities(graph: MapGraph) -> np.ndarray:
+    if graph.community is None:
+        return np.full(graph.node_count, NO_COMMUNITY, dtype="<u4")
+    return np.where(graph.community < 0, NO_COMMUNITY, graph.community).astype("<u4")
 
 
 def _csr(graph: MapGraph) -> tuple[np.ndarray, np.ndarray]:
@@ -188,6 +200,7 @@ class GraphFile:
     ids: list[str]
     genre_table: list[str]
     type_table: list[str | None]
+    community: np.ndarray | None  # None in a version 1 file
 
     def neighbours(self, i: int) -> list[int]:
         return self.out_target[self.out_start[i] : self.out_start[i + 1]].tolist()
@@ -205,10 +218,11 @@ def read_graph_bytes(data: bytes) -> GraphFile:
             f"graph file version {version} is newer than this reader's {VERSION}: "
             "update imdb-spider or export the map again"
         )
-    if count < len(SECTIONS) or len(data) < _HEAD.size + 8 * count:
+    expected = SECTIONS_OF_VERSION.get(version, len(SECTIONS))
+    if count < expected or len(data) < _HEAD.size + 8 * count:
         raise GraphFileError(f"graph file truncated: header of {count} sections cut short")
-    sections: dict[str, Any] = {}
-    for k, (name, dtype) in enumerate(SECTIONS):
+    sections: dict[str, Any] = {"community": None}
+    for k, (name, dtype) in enumerate(SECTIONS[:expected]):
         offset, length = struct.unpack_from("<II", data, _HEAD.size + 8 * k)
         if offset + length > len(data):
             raise GraphFileError(
@@ -234,4 +248,5 @@ def read_graph_bytes(data: bytes) -> GraphFile:
         ids=[id_bytes[a:b].decode("utf-8") for a, b in pairwise(starts)],
         genre_table=tables["genres"],
         type_table=tables["types"],
+        community=sections["community"],
     )

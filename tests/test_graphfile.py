@@ -15,6 +15,7 @@ import pytest
 from devtools.browser import chromium_missing, launch_chromium
 from exporters.graphfile import (
     FILE_NAME,
+    NO_COMMUNITY,
     VERSION,
     GraphFileError,
     graph_bytes,
@@ -66,6 +67,14 @@ def check_equal(f, graph: MapGraph) -> None:
     genres = [{g for k, g in enumerate(f.genre_table) if bits >> k & 1} for bits in f.genres]
     assert genres == [set(gs) for gs in graph.genres]
     assert [f.type_table[t] for t in f.type.tolist()] == graph.title_types
+    assert f.community is not None
+    assert f.community.tolist() == expected_communities(graph)
+
+
+def expected_communities(graph: MapGraph) -> list[int]:
+    if graph.community is None:
+        return [NO_COMMUNITY] * graph.node_count
+    return [NO_COMMUNITY if c < 0 else int(c) for c in graph.community.tolist()]
 
 
 @pytest.mark.parametrize("make", [mixed_graph, hostile_graph], ids=["mixed", "hostile"])
@@ -112,6 +121,18 @@ def test_bad_magic_truncation_and_newer_version_are_refused() -> None:
         read_graph_bytes(newer)
 
 
+def test_a_version_1_file_reads_without_communities() -> None:
+    """Version 2 only added the community section at the end: a version 1 file (11 sections)
+    still reads, with ``community`` None."""
+    graph = mixed_graph()
+    data = graph_bytes(graph)
+    old = data[:8] + struct.pack("<I", 1) + data[12:20] + struct.pack("<I", 11) + data[24:]
+    f = read_graph_bytes(old)
+    assert f.version == 1 and f.community is None
+    assert f.ids == graph.ids
+    assert any(c != NO_COMMUNITY for c in read_graph_bytes(data).community.tolist())
+
+
 def test_values_that_do_not_fit_are_refused_naming_them() -> None:
     graph = mixed_graph()
     graph.genres[5].append("One too many")
@@ -147,7 +168,7 @@ READ_IN_PAGE = """async ([url, picks, ids]) => {
   const node = (i) => ({
     out: Array.from(g.neighbours(i)), in: Array.from(g.recommendedBy(i)), id: g.id(i),
     year: g.yearOf(i), runtime: g.runtimeOf(i), rating: g.ratingOf(i), votes: g.votesOf(i),
-    type: g.typeOf(i), genres: g.genresOf(i),
+    type: g.typeOf(i), genres: g.genresOf(i), community: g.communityOf(i),
   });
   const errors = [];
   const buf = await (await fetch(url)).arrayBuffer();
@@ -196,6 +217,8 @@ def test_javascript_reader_agrees_with_python(tmp_path: Path) -> None:
         assert node["votes"] == graph.votes[i]
         assert node["type"] == graph.title_types[i]
         assert set(node["genres"]) == set(graph.genres[i])
+        community = expected_communities(graph)[i]
+        assert node["community"] == (None if community == NO_COMMUNITY else community)
     assert got["index"] == [9, 499, -1]
     assert "truncated" in got["errors"][0] and "truncated" in got["errors"][1]
     assert "not a graph file" in got["errors"][2]

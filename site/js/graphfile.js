@@ -4,7 +4,8 @@
 // first map draw imports it, so the map never waits for the file.
 
 const MAGIC = "IMDBGRF\0";
-export const GRAPH_FILE_VERSION = 1;
+export const GRAPH_FILE_VERSION = 2;
+const SECTIONS_OF_VERSION = { 1: 11, 2: 12 }; // version 2 added `community`
 const HEAD_BYTES = 24;
 const SECTIONS = [
   ["outStart", Uint32Array],
@@ -18,6 +19,7 @@ const SECTIONS = [
   ["type", Uint8Array],
   ["idBytes", Uint8Array],
   ["tables", Uint8Array],
+  ["community", Uint32Array], // 0xFFFFFFFF = none (version 2)
 ];
 
 export class GraphFileError extends Error {}
@@ -41,11 +43,12 @@ function sections(buffer) {
   const n = view.getUint32(12, true);
   const e = view.getUint32(16, true);
   const count = view.getUint32(20, true);
-  if (count < SECTIONS.length || buffer.byteLength < HEAD_BYTES + 8 * count) {
+  const expected = SECTIONS_OF_VERSION[version] ?? SECTIONS.length;
+  if (count < expected || buffer.byteLength < HEAD_BYTES + 8 * count) {
     throw new GraphFileError(`graph file truncated: header of ${count} sections cut short`);
   }
-  const out = { version, n, e };
-  SECTIONS.forEach(([name, Type], k) => {
+  const out = { version, n, e, community: null };
+  SECTIONS.slice(0, expected).forEach(([name, Type], k) => {
     const offset = view.getUint32(HEAD_BYTES + 8 * k, true);
     const length = view.getUint32(HEAD_BYTES + 8 * k + 4, true);
     if (offset + length > buffer.byteLength) {
@@ -132,6 +135,11 @@ export class GraphFile {
   }
   votesOf(i) {
     return this.votes[i] || null;
+  }
+  // The title's community (legend.json's id), or null (unknown, or a version 1 file).
+  communityOf(i) {
+    const c = this.community ? this.community[i] : 0xffffffff;
+    return c === 0xffffffff ? null : c;
   }
   typeOf(i) {
     return this.typeTable[this.type[i]];

@@ -77,6 +77,16 @@ export class RenderClient {
     this._send({ type: "hidden", ids: [...set] });
   }
 
+  /** Dim the titles outside the filter: the graph worker's answer (graph-worker.js), or null. */
+  dim(dim) {
+    this._send({ type: "dim", dim });
+  }
+
+  /** Draw a path ([{id, title, x, y}] in order), or none (null). */
+  path(path) {
+    this._send({ type: "path", path });
+  }
+
   palette(colors) {
     this._send({ type: "palette", colors });
   }

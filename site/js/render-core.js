@@ -8,6 +8,8 @@
 // In:  {type: "init", canvas, settings, base, tree, transport}
 //      {type: "view", x, y, scale, width, height, dpr, loadNow}
 //      {type: "selection", selection} · {type: "hidden", ids} · {type: "palette", colors}
+//      {type: "dim", dim: null | {mode: "pass"|"fail", ids: "id\nid…"}} (the filter's titles)
+//      {type: "path", path: null | [{id, title, x, y}]} (drawn by passes/path.js)
 //      {type: "marks", ids, kinds}: the user's titles (ids: one per line; the i-th has kind
 //        MARK_KINDS[kinds[i]])
 //      {type: "call", id, method, args}: methods `hover`, `pick`, `lookup`, `inspect`,
@@ -34,6 +36,8 @@ export class RenderCore {
     this.renderer = null;
     this.bitmap = null;
     this.hidden = new Set();
+    this.dimmed = null; // (id) -> true for titles the filter dims, or null
+    this.path = null;
     this.selection = null;
     this.hover = null;
     this.frameRequested = false;
@@ -61,6 +65,12 @@ export class RenderCore {
         return this.requestRender();
       case "hidden":
         this.hidden = new Set(msg.ids);
+        return this.requestRender();
+      case "dim":
+        this.dimmed = dimTest(msg.dim);
+        return this.requestRender();
+      case "path":
+        this.path = msg.path;
         return this.requestRender();
       case "palette":
         this.renderer.setPalette(msg.colors);
@@ -151,6 +161,8 @@ export class RenderCore {
       camera: this.camera,
       map: this.map,
       hidden: this.hidden,
+      dimmed: this.dimmed,
+      path: this.path,
       bitmap: this.bitmap,
       selection: this.selection,
       hover: this.hover,
@@ -277,10 +289,18 @@ export class RenderCore {
       settled,
       bitmap: this.bitmapName,
       quads: [...map.quads.keys()],
-      titles: this.renderer.visibleNodes.map((v) => ({ ...summary(v), mark: this.marks.get(v[0].id) || null })),
+      titles: this.renderer.visibleNodes.map((v) => ({ ...summary(v), mark: this.marks.get(v[0].id) || null, dimmed: Boolean(this.dimmed && this.dimmed(v[0].id)) })),
+      path: this.path && this.path.map((p) => p.id),
       labels: this.renderer.placedLabels.map(({ candidate: c, box }) => ({ text: c.text, box, strong: c.strong })),
     };
   }
+}
+
+/** The filter's answer as a test: ids listed pass ("pass") or fail ("fail"). */
+function dimTest(dim) {
+  if (!dim || typeof dim.ids !== "string") return null;
+  const ids = new Set(dim.ids ? dim.ids.split("\n") : []);
+  return dim.mode === "pass" ? (id) => !ids.has(id) : (id) => ids.has(id);
 }
 
 function summary([node, sx, sy, r]) {

@@ -8,6 +8,7 @@ import { drawEdges } from "./passes/edges.js";
 import { LabelPass } from "./passes/labels.js";
 import { drawMarks } from "./passes/marks.js";
 import { drawNodes } from "./passes/nodes.js";
+import { drawPath } from "./passes/path.js";
 import { drawSelection } from "./passes/selection.js";
 
 export class Renderer {
@@ -25,7 +26,12 @@ export class Renderer {
     this.paletteVersion = 0;
     const labels = new LabelPass(settings);
     // In drawing order; each is (ctx, frame) -> void (see `_frame` for what a frame holds).
-    this.passes = [drawBitmap, drawEdges, drawNodes, drawMarks, drawSelection, (ctx, frame) => labels.draw(ctx, frame)];
+    // The path (passes/path.js) is drawn with the selection: one pass, one timing.
+    const emphasis = (ctx, frame) => {
+      drawSelection(ctx, frame);
+      drawPath(ctx, frame);
+    };
+    this.passes = [drawBitmap, drawEdges, drawNodes, drawMarks, emphasis, (ctx, frame) => labels.draw(ctx, frame)];
     this.quadOrder = []; // loaded quads, deepest first (big nodes are drawn last, on top)
     this.visibleNodes = []; // [node, sx, sy, r] of the last frame, for hit tests
     this.placedLabels = []; // [{candidate, x, y, box}] of the last frame
@@ -114,14 +120,14 @@ export class Renderer {
   }
 
   /** What every pass reads (the view, the map, the style) and writes (what it drew). */
-  _frame({ camera, map, hidden, bitmap, selection, hover, marks = null, now }) {
+  _frame({ camera, map, hidden, dimmed = null, path = null, bitmap, selection, hover, marks = null, now }) {
     const s = this.settings;
     const W = camera.width, H = camera.height;
     const [vx0, vx1, vy0, vy1] = camera.rect();
     const root = map.rootBox;
     const zoomFactor = Math.min(2.2, Math.max(1, (camera.scale / camera.fitScale(root, 0)) ** 0.12));
     const frame = {
-      camera, map, hidden, bitmap, selection, hover, marks, now, settings: s, root, W, H,
+      camera, map, hidden, dimmed, path, bitmap, selection, hover, marks, now, settings: s, root, W, H,
       dpr: this.dpr,
       quads: this.quadOrder,
       hiddenKey: hidden.size ? [...hidden].sort((a, b) => a - b).join(",") : "",

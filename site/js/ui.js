@@ -3,7 +3,7 @@
 
 import { formatVotes, sourceTag, titleLink, titleWithYear } from "./text.js";
 
-function el(tag, props = {}, ...children) {
+export function el(tag, props = {}, ...children) {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(props)) {
     if (k === "text") node.textContent = v;
@@ -171,8 +171,9 @@ export function buildLegend(container, legend, hidden, onChange) {
  * rather than keep an earlier "No matching title".
  */
 export class SearchBox {
-  constructor(input, listbox, { suggest, onChoose }) {
+  constructor(input, listbox, { suggest, onChoose, idPrefix = "suggestion" }) {
     this.input = input;
+    this.idPrefix = idPrefix; // option ids are `${idPrefix}-${i}`: unique per box on a page
     this.listbox = listbox;
     this.suggest = suggest;
     this.onChoose = onChoose;
@@ -215,7 +216,7 @@ export class SearchBox {
     this.active = entries.length ? 0 : -1;
     this.lastQuery = query;
     const items = entries.map((e, i) => {
-      const li = el("li", { role: "option", id: `suggestion-${i}`, class: "suggestion", dataset: { id: e.id } },
+      const li = el("li", { role: "option", id: `${this.idPrefix}-${i}`, class: "suggestion", dataset: { id: e.id } },
         el("span", { class: "t", text: e.title || e.id }),
         el("span", { class: "y", text: Number.isInteger(e.year) ? String(e.year) : "" }),
         el("span", { class: "v", text: e.votes ? formatVotes(e.votes) : "" }));
@@ -251,7 +252,7 @@ export class SearchBox {
 
   _highlight() {
     [...this.listbox.children].forEach((li, i) => li.setAttribute("aria-selected", String(i === this.active)));
-    if (this.active >= 0) this.input.setAttribute("aria-activedescendant", `suggestion-${this.active}`);
+    if (this.active >= 0) this.input.setAttribute("aria-activedescendant", `${this.idPrefix}-${this.active}`);
     else this.input.removeAttribute("aria-activedescendant");
   }
 

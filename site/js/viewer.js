@@ -8,6 +8,7 @@
 import { Camera } from "./camera.js";
 import { KeyboardCaptor, PointerCaptor } from "./captors.js";
 import { Flights } from "./flight.js";
+import { GraphClient } from "./graph-client.js";
 import { Hover } from "./hover.js";
 import { Loader } from "./loader.js";
 import { Mine } from "./mine.js";
@@ -16,6 +17,7 @@ import { RenderClient } from "./render-client.js";
 import { SearchIndex } from "./search.js";
 import { Selection } from "./selection.js";
 import { QuadTree } from "./tilemap.js";
+import { TonightPanel } from "./tonight-ui.js";
 import { Panel, SearchBox, Tooltip, buildLegend } from "./ui.js";
 import { UrlHistory, formatHash, parseHash } from "./urlstate.js";
 
@@ -46,6 +48,10 @@ export class Viewer {
     this.search = null; // SearchIndex and Selection, once mapinfo.json is in
     this.selection = null;
     this.ratings = new MyRatings(); // the user's own titles, on this device only
+    // The whole graph (graph.bin.gz) in a worker, started by the first feature that needs it.
+    this.graph = new GraphClient(this.loader.url("graph.bin.gz"));
+    this.tonight = null; // TonightPanel, once the search is in
+    this.drawn = new Promise((resolve) => (this._resolveDrawn = resolve)); // the first draw
     this.mine = null; // their import panel, marks' key and panel line (mine.js)
   }
 
@@ -76,6 +82,7 @@ export class Viewer {
     const searchDone = this.search.init();
     this._bindInput();
     this._bindSearch();
+    this.tonight = new TonightPanel(this, this.root.querySelector(".tonight"));
     this.mine = new Mine(this, { searchDone, legendDone });
     if (window.matchMedia("(max-width: 700px)").matches) this.action("legend");
     this.urls.listen((hash) => this._applyHash(hash, false));
@@ -144,6 +151,7 @@ export class Viewer {
       this.firstDraw = performance.now();
       performance.mark("map-first-draw");
       this.root.dispatchEvent(new CustomEvent("mapdrawn"));
+      this._resolveDrawn();
     }
     this.mine?.drawn(stats);
   }
@@ -194,6 +202,7 @@ export class Viewer {
     if (name === "zoom-in") this.flyTo(x, y, scale * step, 250);
     else if (name === "zoom-out") this.flyTo(x, y, scale / step, 250);
     else if (name === "reset") this.flyTo(...this.homeView());
+    else if (name === "tonight") this.tonight.toggle();
     else if (name === "legend") {
       const legend = this.root.querySelector(".legend");
       legend.classList.toggle("collapsed");
@@ -207,7 +216,8 @@ export class Viewer {
     const cam = this.camera;
     const [x, y, scale] = view || [cam.x, cam.y, cam.scale];
     const root = this.tree.rootBox;
-    return formatHash({ id, x, y, z: Math.log2(scale) }, root[1] - root[0]);
+    const filter = this.tonight ? this.tonight.filter : null;
+    return formatHash({ id, x, y, z: Math.log2(scale), filter }, root[1] - root[0]);
   }
 
   _applyHash(hash, initial) {
@@ -221,6 +231,7 @@ export class Viewer {
       this.fit();
     }
     this.applyingHash = false;
+    this.tonight.applyFilter(state.filter);
     if (state.id && state.id !== this.selection.id) {
       this.select(state.id, { fly: !hasView, push: false, instant: initial && !hasView });
     } else if (!state.id && (this.selection.current || this.panel.open)) {
@@ -341,6 +352,8 @@ export class Viewer {
    *   labels      labels drawn: [{text, box: [x0, y0, x1, y1] (padded), strong}]
    *   bitmap      the overview bitmap drawn (file name), or null
    *   ratings     the user's titles per kind: {rated, seen, watchlist, liked}
+   *   tonight     {open, filter, dim: {passing, total} | null, list: [id], graphStarted,
+   *               path: [id] | null} (titles carry `dimmed`: outside the filter)
    *   settled     nothing is moving, loading or left to draw: the canvas shows the view as
    *               it will stay (until the next input)
    */
@@ -358,6 +371,7 @@ export class Viewer {
       frame: this.client.stats && { ...this.client.stats },
       treeQuads: this.tree ? this.tree.tree.paths.length : 0,
       ratings: this.ratings.counts(),
+      tonight: this.tonight ? this.tonight.state() : null,
       ...core,
       settled: core.settled && !this.flights.active && !this.urls.pending && this.loader.pending === 0,
     };

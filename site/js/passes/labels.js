@@ -60,7 +60,7 @@ export class LabelPass {
     for (const v of ranked) {
       if (tried > s.labelMaxCount * 3) break;
       const node = v[0];
-      if (taken.has(node.id)) continue;
+      if (taken.has(node.id) || (frame.dimmed && frame.dimmed(node.id))) continue; // filtered out: no label
       tried++;
       const text = shorten(node.name);
       const width = measure(node, text);

@@ -1,13 +1,17 @@
 // Drawing pass 3: the titles of the quads in view, batched per quad and community, in screen
 // coordinates; what it draws becomes `frame.visible` (hit tests and labels read it).
 
-const SQUARE_BELOW = 2.2; // radius (px) under which a title is drawn as a square
+// Radius, in device pixels, under which a title is drawn as a square: that small, a square
+// cannot be told from a disc. Counted in device pixels, so a phone's dense screen (where a
+// 2 px square is 4 or more pixels wide and looks square) draws discs.
+const SQUARE_BELOW = 2.2;
 
 /** Fill the nodes; pushes [node, sx, sy, r] of each one drawn to `frame.visible`. */
 export function drawNodes(ctx, frame) {
   const { dpr, W, H, hidden, settings: s } = frame;
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   const visible = frame.visible;
+  const squareBelow = SQUARE_BELOW / dpr; // in CSS px
   ctx.lineWidth = 1;
   ctx.strokeStyle = s.background;
   for (const quad of frame.quads) {
@@ -24,7 +28,7 @@ export function drawNodes(ctx, frame) {
         const r = frame.radius(node);
         if (x < -r || x > W + r || y < -r || y > H + r) continue;
         visible.push([node, x, y, r]);
-        if (r < SQUARE_BELOW) {
+        if (r < squareBelow) {
           ctx.fillRect(x - r * 0.89, y - r * 0.89, r * 1.78, r * 1.78);
           continue;
         }

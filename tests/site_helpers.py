@@ -4,6 +4,10 @@
   into ``work/crawl.sqlite`` in a subprocess, then ``python -m exporters all`` into
   ``work/data``; returns both paths.
 * ``Session``: a page that records console errors, dialogs and failed requests.
+* ``shared_chromium()``, ``once(key, make)``: one browser, and one of each costly session
+  value (a crawl's maps), for every test module that uses them in a run: Playwright's sync API
+  runs once per thread, and a session fixture imported into a second module is a second
+  fixture.
 * ``inspect(page)``, ``wait_until(page, predicate)``, ``wait_drawn(page)``,
   ``wait_settled(page)``: the viewer's state (``imdbMap.inspect()``, plain data) and waits on
   conditions, never on fixed sleeps.
@@ -14,8 +18,11 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT / "site"
@@ -54,6 +61,38 @@ def crawl_and_export(work: Path, *, titles: int = 600, seed: int = 5) -> tuple[P
     if done.returncode != 0:
         raise RuntimeError(f"export failed:\n{done.stderr[-3000:]}")
     return db, data
+
+
+_ONCE: dict[str, Any] = {}
+_CHROMIUM: dict[str, Any] = {"users": 0}
+
+
+def once(key: str, make: Callable[[], Any]) -> Any:
+    """``make()`` the first time ``key`` is asked for in this test run, the same value after."""
+    if key not in _ONCE:
+        _ONCE[key] = make()
+    return _ONCE[key]
+
+
+@contextmanager
+def shared_chromium() -> Iterator[Any]:
+    """Debian's Chromium under Playwright, started once for all the fixtures that ask for it
+    in a run and closed when the last of them is done."""
+    from playwright.sync_api import sync_playwright
+
+    from devtools.browser import launch_chromium
+
+    if _CHROMIUM["users"] == 0:
+        _CHROMIUM["playwright"] = sync_playwright().start()
+        _CHROMIUM["browser"] = launch_chromium(_CHROMIUM["playwright"])
+    _CHROMIUM["users"] += 1
+    try:
+        yield _CHROMIUM["browser"]
+    finally:
+        _CHROMIUM["users"] -= 1
+        if _CHROMIUM["users"] == 0:
+            _CHROMIUM.pop("browser").close()
+            _CHROMIUM.pop("playwright").stop()
 
 
 @dataclass

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from devtools.browser import chromium_missing, launch_chromium
+from devtools.browser import chromium_missing
 from exporters.serve import StaticServer
 from imdb_spider.store import Store
 
@@ -31,6 +31,8 @@ from .site_helpers import (
     Session,
     crawl_and_export,
     inspect,
+    once,
+    shared_chromium,
     wait_drawn,
     wait_settled,
     wait_until,
@@ -48,7 +50,12 @@ pytestmark = needs_tool(chromium_missing())
 
 @pytest.fixture(scope="session")
 def maps(tmp_path_factory) -> dict:
-    """The crawl's database and map, and the hostile map, under one folder served at /data/."""
+    """The crawl's database and map, and the hostile map, under one folder served at /data/
+    (made once per run, whichever module asks first)."""
+    return once("site-maps", lambda: _make_maps(tmp_path_factory))
+
+
+def _make_maps(tmp_path_factory) -> dict:
     from exporters.tiles import write_tiles
 
     from .exporter_fixtures import hostile_graph, random_graph
@@ -78,13 +85,9 @@ def server(maps):
 
 @pytest.fixture(scope="session")
 def browser():
-    from playwright.sync_api import sync_playwright
-
     SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        b = launch_chromium(p)
+    with shared_chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture

@@ -319,6 +319,10 @@ def test_show_all_recommenders(open_map, maps) -> None:
 
 
 def test_a_sandbox_map_shows_a_demo_badge_and_no_imdb_links(open_map, maps) -> None:
+    from imdb_spider.store import Store
+
+    with Store(maps["db"], create=False) as store:
+        assert store.run_hosts() == ["127.0.0.1"]  # the crawl recorded the sandbox's host
     s = open_map()
     badge = s.page.locator(".demo-badge")
     assert badge.is_visible() and badge.text_content() == "demo data"

@@ -203,7 +203,8 @@ export class Viewer {
     const framing = this.framing;
     if (!framing || !this.tree || this.applyingHash) return null;
     if (framing.kind === "home") {
-      this.flyTo(...this.homeView(), this.settings.flyMs / 2);
+      // Before the first view is drawn (the legend just loaded) at once; later, a short glide.
+      this.flyTo(...this.homeView(), this.firstDraw === null ? 0 : this.settings.flyMs / 2);
       return null;
     }
     const target = this._selectionView(framing);
@@ -341,6 +342,7 @@ export class Viewer {
       },
       zoom: (factor, x, y) => {
         this.framing = null;
+        this.flights.stop(); // the wheel takes over from a flight
         cam.zoomAbout(factor, x, y);
         this.hover.clear();
         this._viewChanged();

@@ -397,3 +397,39 @@ def test_small_titles_are_round_dots_on_a_phone(open_map) -> None:
     assert looked >= 5, f"only {looked} small titles clear of labels"
     assert round_ >= 0.8 * looked, f"{round_} of {looked} small titles are round"
     s.assert_clean()
+
+
+# --- malformed data -------------------------------------------------------------------------
+
+
+def test_malformed_list_data_is_ignored_not_shown(open_map) -> None:
+    """What a broken or hostile map folder could put in a record or mapinfo: junk entries are
+    left out, text stays text, and only ``"demo": true`` makes a demo map."""
+    s = open_map("hostile")
+    result = s.page.evaluate(
+        """async (hostile) => {
+        const lists = await import("/js/panel-lists.js");
+        const hints = await import("/js/hints.js");
+        const junk = [null, 7, "tt1", {}, {id: ""}, {id: 5}, {id: "tt2", name: hostile, year: "x"},
+                      {id: "tt3", name: 12}];
+        const section = lists.missingSection(junk);
+        return {
+          counts: [lists.recsCount(3, null, "nope"), lists.recsCount(3, 2, null),
+                   lists.recsCount(3, null, junk), lists.recsCount(3, 9.5, [])],
+          texts: section.length ? [...section[1].children].map((li) => li.textContent) : null,
+          imgs: section.length ? section[1].querySelectorAll("img").length : null,
+          none: lists.missingSection("nope").length,
+          demo: [hints.isDemoMap({demo: true}), hints.isDemoMap({demo: "yes"}),
+                 hints.isDemoMap({demo: 1}), hints.isDemoMap(null)],
+          more: lists.showAllButton(null, 30, 30, async () => ({}), () => {}) === null
+            && lists.showAllButton(null, 30, 40, null, () => {}) === null,
+        };
+      }""",
+        HOSTILE,
+    )
+    assert result["counts"] == ["3", "3", "3 of 5 on this map", "3"]
+    assert result["texts"] == [HOSTILE, "tt3"] and result["imgs"] == 0
+    assert result["none"] == 0
+    assert result["demo"] == [True, False, False, False]
+    assert result["more"] is True
+    s.assert_clean()

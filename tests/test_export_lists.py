@@ -223,3 +223,26 @@ def test_a_real_crawl_keeps_its_links_unless_marked_demo(real_db: Path, tmp_path
     first = equad_records(out)["tt0000001"]
     assert first["href"] == "https://www.imdb.com/title/tt0000001/"
     assert export(real_db, out, "--demo")["demo"] is True
+
+
+def test_the_validator_checks_what_the_lists_leave_out(real_db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "map"
+    export(real_db, out, "--min-votes", "1000")
+    assert validate_tiles(out) == []
+    # recsCount that does not add up, and a recsMissing entry without an id
+    path = next(p for p in out.glob("equad_*.json") if b"recsMissing" in p.read_bytes())
+    good = path.read_bytes()
+    path.write_bytes(good.replace(b'"recsCount":5', b'"recsCount":6'))
+    assert any(p.startswith("missing-recs: tt0000001 recsCount") for p in validate_tiles(out))
+    path.write_bytes(good.replace(b'{"id":"tt0000008"}', b'{"name":"no id"}'))
+    assert any(p.startswith("missing-recs: tt0000001 recsMissing") for p in validate_tiles(out))
+    path.write_bytes(good)
+    # a byquad file that lacks a title, or is gone
+    byquad = next(out.glob("byquad_*.json"))
+    rest = orjson.loads(byquad.read_bytes())
+    byquad.write_bytes(orjson.dumps({k: v for k, v in rest.items() if k != HUB}))
+    assert any(f"{HUB} should list" in p for p in validate_tiles(out))
+    byquad.unlink()
+    assert any(p.startswith(f"byquad: {byquad.name} is missing") for p in validate_tiles(out))
+    byquad.write_bytes(orjson.dumps(rest))
+    assert validate_tiles(out) == []

@@ -117,6 +117,8 @@ def graph_digest(graph: MapGraph, options: dict[str, Any]) -> str:
             h.update(np.ascontiguousarray(value).tobytes())
         else:
             h.update(orjson.dumps(value))
+    # What the panel says the map leaves out, and whether it is a demo map.
+    h.update(orjson.dumps([graph.missing_recs, sorted(graph.outside_names.items()), graph.demo]))
     return h.hexdigest()
 
 
@@ -216,6 +218,7 @@ def run_all(args: argparse.Namespace) -> int:
             largest_component=args.largest_component,
             include_uncrawled=args.include_uncrawled,
             source=args.source,
+            demo=args.demo,
         ),
         functools.partial(_graph_line, verbose=args.verbose),
     )
@@ -361,6 +364,10 @@ def build_parser() -> argparse.ArgumentParser:
     every.add_argument("--source", choices=SOURCES, default="all",
                        help="whose recommendations: imdb, tmdb, or all (default: the union, "
                        "each edge once with its sources)")  # fmt: skip
+    every.add_argument("--demo", action=argparse.BooleanOptionalAction, default=None,
+                       help="mark the map as demo data (invented titles: a badge, no IMDb "
+                       "links); default: when every crawl run fetched from a loopback host "
+                       "(the sandbox)")  # fmt: skip
     every.add_argument("--edge-cap", type=int, default=DEFAULT_EDGE_CAP,
                        help=f"edges drawn per title (1-24, default {DEFAULT_EDGE_CAP}); the "
                        "panel lists every recommendation whatever the cap")  # fmt: skip

@@ -7,10 +7,16 @@ are dropped and counted in ``MapGraph.dropped_edges``), and which sources' recom
 to take (``source``: ``imdb``, ``tmdb`` or ``all``). With ``all``, a title recommended by both
 sources is one edge with both bits in ``MapGraph.origins`` and the better of the two ranks;
 the titles are the crawled ones whatever the source.
+
+The graph also keeps what the map leaves out: per title, the titles it recommends that are
+not nodes (``MapGraph.missing_recs``, named from the crawl or IMDb's datasets where it can:
+``Store.title_names``), and whether the crawl came from the sandbox (``MapGraph.demo``: every
+run crawled a loopback host, ``Store.run_hosts``; ``demo=`` says so explicitly).
 """
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 from collections.abc import Iterable
 from pathlib import Path
@@ -43,7 +49,10 @@ def load_graph(
     largest_component: bool = False,
     include_uncrawled: bool = False,
     source: str = "all",
+    demo: bool | None = None,
 ) -> MapGraph:
+    """The graph of the crawl in ``db_path`` (see the module's docstring); ``demo`` marks it
+    as made from invented titles (None: when every run crawled the sandbox on loopback)."""
     if source not in SOURCES:
         raise GraphError(f"unknown source {source!r}: expecting one of {', '.join(SOURCES)}")
     try:
@@ -53,6 +62,37 @@ def load_graph(
     with store:
         titles = list(store.titles())
         edges = list(store.edge_rows(None if source == "all" else source))
+        graph = _graph_of(
+            db_path,
+            titles,
+            edges,
+            min_votes=min_votes,
+            title_types=title_types,
+            include_uncrawled=include_uncrawled,
+        )
+        if largest_component:
+            graph = _largest_component(graph)
+        graph.outside_names.update(store.title_names(_missing_ids(graph)))
+        graph.demo = is_sandbox_crawl(store.run_hosts()) if demo is None else demo
+    logger.info(
+        "graph: %d nodes, %d edges (%d edges to titles outside the graph dropped)",
+        graph.node_count,
+        graph.edge_count,
+        graph.dropped_edges,
+    )
+    return graph
+
+
+def _graph_of(
+    db_path: str | Path,
+    titles: list[dict],
+    edges: list[tuple[str, str, int, str]],
+    *,
+    min_votes: int | None,
+    title_types: Iterable[str] | None,
+    include_uncrawled: bool,
+) -> MapGraph:
+    """The graph of the titles that pass the filters."""
     if not titles:
         raise GraphError(f"{db_path} holds no crawled titles yet: run a crawl first")
     types = set(title_types) if title_types else None
@@ -67,16 +107,27 @@ def load_graph(
             f"no title of {db_path} passes the filters (min votes {min_votes}, "
             f"types {sorted(types) if types else 'any'})"
         )
-    graph = _build(kept, edges, include_uncrawled)
-    if largest_component:
-        graph = _largest_component(graph)
-    logger.info(
-        "graph: %d nodes, %d edges (%d edges to titles outside the graph dropped)",
-        graph.node_count,
-        graph.edge_count,
-        graph.dropped_edges,
-    )
-    return graph
+    return _build(kept, edges, include_uncrawled)
+
+
+def _missing_ids(graph: MapGraph) -> set[str]:
+    return {tt for entries in graph.missing_recs for _, tt in entries}
+
+
+def is_sandbox_crawl(hosts: list[str | None]) -> bool:
+    """Whether runs that crawled ``hosts`` (``Store.run_hosts``) made a demo map: there was a
+    run, and every one crawled a loopback host (the bundled sandbox). A run that recorded no
+    host counts as real."""
+    return bool(hosts) and all(host is not None and _loopback(host) for host in hosts)
+
+
+def _loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def _build(titles: list[dict], edges: list[tuple[str, str, int, str]], uncrawled: bool) -> MapGraph:
@@ -91,12 +142,16 @@ def _build(titles: list[dict], edges: list[tuple[str, str, int, str]], uncrawled
             titles.append({column: missing(tt) for _, column, missing in columns})
     sources, targets, ranks, bits = [], [], [], []
     dropped = 0
+    outside: dict[int, dict[str, int]] = {}  # node -> {id not on the map: best rank}
     for source, target, rank, origin in edges:
         s, t = index.get(source), index.get(target)
         if s is None:
             continue  # the source title itself is filtered out
         if t is None or s == t:
             dropped += 1
+            if t is None:
+                best = outside.setdefault(s, {})
+                best[target] = min(rank, best.get(target, rank))
             continue
         sources.append(s)
         targets.append(t)
@@ -106,7 +161,8 @@ def _build(titles: list[dict], edges: list[tuple[str, str, int, str]], uncrawled
     values: dict[str, Any] = {name: [t[column] for t in titles] for name, column, _ in columns}
     for f in edge_fields():
         values[f.name] = np.asarray(lists[f.name], dtype=f.metadata[EDGE])
-    return MapGraph(**values, dropped_edges=dropped)
+    missing = [sorted((r, tt) for tt, r in outside.get(i, {}).items()) for i in range(len(ids))]
+    return MapGraph(**values, dropped_edges=dropped, missing_recs=missing)
 
 
 def _merge_sources(

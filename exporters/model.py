@@ -111,6 +111,12 @@ class MapGraph:
     size: np.ndarray | None = None  # float64 > 0: node importance (in-degree, votes tie-break)
     # --- bookkeeping ----------------------------------------------------------------------
     dropped_edges: int = 0  # edges to titles outside the graph, dropped and counted
+    # --- what the map leaves out, for the panel's "5 of 12 on this map" --------------------
+    # per node (or empty: none known): (rank, id) of each title it recommends that is not a
+    # node of the graph, best rank first; ``outside_names`` their (title, year) when known
+    missing_recs: list[list[tuple[int, str]]] = field(default_factory=list)
+    outside_names: dict[str, tuple[str, int | None]] = field(default_factory=dict)
+    demo: bool = False  # made from the sandbox's invented titles (no real ids to link)
 
     @property
     def node_count(self) -> int:
@@ -136,9 +142,14 @@ class MapGraph:
             mask |= ORIGIN_BITS.get("tmdb", 0)
         return origin_names(mask)
 
+    def missing_of(self, i: int) -> list[tuple[int, str]]:
+        """(rank, id) of the titles node ``i`` recommends that are not on the map."""
+        return self.missing_recs[i] if len(self.missing_recs) == self.node_count else []
+
     def subgraph(self, keep: np.ndarray) -> MapGraph:
         """The graph of the nodes ``keep`` (ascending node numbers) and the edges between
-        them, renumbered; every input field is carried over, later steps' fields are not."""
+        them, renumbered; every input field is carried over, later steps' fields are not.
+        The titles a kept node recommends that the subgraph drops join its missing ones."""
         n = self.node_count
         new_number = np.full(n, -1, dtype=np.int64)
         new_number[keep] = np.arange(len(keep))
@@ -153,7 +164,33 @@ class MapGraph:
             if f.name in ("sources", "targets"):  # node numbers: renumbered
                 array = new_number[array].astype(np.int32)
             values[f.name] = array
-        return type(self)(**values, dropped_edges=self.dropped_edges)
+        missing, names = self._missing_after(keep, new_number, mask)
+        return type(self)(
+            **values,
+            dropped_edges=self.dropped_edges,
+            missing_recs=missing,
+            outside_names=names,
+            demo=self.demo,
+        )
+
+    def _missing_after(
+        self, keep: np.ndarray, new_number: np.ndarray, kept_edges: np.ndarray
+    ) -> tuple[list[list[tuple[int, str]]], dict[str, tuple[str, int | None]]]:
+        """``missing_recs`` and ``outside_names`` of ``subgraph(keep)``."""
+        missing = [list(self.missing_of(i)) for i in keep.tolist()]
+        names = dict(self.outside_names)
+        cut = ~kept_edges & (new_number[self.sources] >= 0)  # from a kept node to a dropped one
+        sources = new_number[self.sources[cut]].tolist()
+        for s, t, r in zip(
+            sources, self.targets[cut].tolist(), self.ranks[cut].tolist(), strict=True
+        ):
+            target = self.ids[t]
+            missing[s].append((r, target))
+            if self.titles[t] and self.titles[t] != target:
+                names[target] = (self.titles[t], self.years[t])
+        for entries in missing:
+            entries.sort()
+        return missing, names
 
 
 def node_fields(cls: type[MapGraph] = MapGraph) -> Iterator[Field[Any]]:

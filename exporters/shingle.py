@@ -7,7 +7,7 @@ each quad's picks, and the graph's metadata and edge arrays (for the panel's lis
 * ``mapinfo.json``: the k-d tree with every quad's bounding box, ``averageQuadWidth`` (mean
   width of the leaf boxes), map size, ``minsize``/``maxsize``, ``symTableSize``, and
   ``origins``: the sources of the map's data with the bit of each (``{"imdb": 1, "tmdb": 2}``,
-  only the ones present);
+  only the ones present), and ``demo: true`` on a map of the sandbox's invented titles;
 * per tree node ``quad_<path>.json`` (compact: the 101 most important relations, every own
   node's strongest ones first) and ``equad_<path>.json`` (every relation that survives the
   per-node cap); no ``xquad_`` files (shingle.js never reads them);
@@ -20,6 +20,12 @@ data (rating, votes, genres, directors, "recommends" ``recs`` and "recommended b
 recommendation, as in mapinfo's ``origins``; 3 = both). When every edge has the same sources
 (a one-source crawl), mapinfo says so once (``edgeOrigins``: their bits) and the records leave
 the lists out: at the reference scale they would add ~12 MB to the tiles for nothing.
+A title that recommends titles the map leaves out (never crawled, filtered out) says how many
+it recommends in all (``recsCount``) and which are missing (``recsMissing``: ``{"id", "name",
+"year"}`` in rank order, name and year when the crawl knows them, as plain text). "by" lists
+the first ``MAX_RECOMMENDED_BY`` recommenders; ``byquad_<path>.json`` (only for quads that
+need one, fetched when the panel's "Show all" is pressed) holds the rest: ``{id: {"by": [...],
+"byOrigin": [...]}}``.
 Everything is ordered explicitly, so
 the same tile set gives byte-identical files.
 """
@@ -92,6 +98,7 @@ def mapinfo(ts: TileSet) -> dict[str, Any]:
         "averageLineLength": float(lengths.mean()) if lengths.size else 0.0,
         "origins": {name: ORIGIN_BITS[name] for name in ts.graph.origins_present()},
         **({"edgeOrigins": shared} if (shared := shared_origins(ts.graph)) is not None else {}),
+        **({"demo": True} if ts.graph.demo else {}),
         "quadtree": _quadtree_json(tree),
     }
 
@@ -115,8 +122,8 @@ def shared_origins(g: MapGraph) -> int | None:
 
 def _neighbour_lists(g: MapGraph) -> tuple[Lists, Lists, Lists, Lists, list[int]]:
     """Per node: the ids it recommends (rank order) and their sources (``MapGraph.origins``
-    bits), the ids recommending it (best rank first, then most voted), capped at
-    ``MAX_RECOMMENDED_BY``, and their sources, and the full in-count."""
+    bits), the ids recommending it (best rank first, then most voted) and their sources, and
+    the full in-count."""
     n = g.node_count
     src, dst, rank = g.sources, g.targets, g.ranks
     order = np.lexsort((rank, src))
@@ -132,17 +139,47 @@ def _neighbour_lists(g: MapGraph) -> tuple[Lists, Lists, Lists, Lists, list[int]
     src_sorted = src[order].tolist()
     bits_sorted = g.origins[order].tolist()
     by_count = np.diff(bounds).tolist()
-    ends = [(bounds[i], min(bounds[i + 1], bounds[i] + MAX_RECOMMENDED_BY)) for i in range(n)]
+    ends = [(bounds[i], bounds[i + 1]) for i in range(n)]
     by = [[ids[s] for s in src_sorted[a:b]] for a, b in ends]
     by_from = [bits_sorted[a:b] for a, b in ends]
     return recs, recs_from, by, by_from, by_count
 
 
-def _node_records(ts: TileSet) -> tuple[list[bytes], list[bytes]]:
+def _split_by(rec: dict[str, Any], by: list[str], by_from: list[int] | None) -> bytes | None:
+    """Put the first ``MAX_RECOMMENDED_BY`` recommenders (and their sources, if given) in
+    ``rec``; the rest as a ``byquad_`` entry, or None when there is no rest."""
+    rec["by"] = by[:MAX_RECOMMENDED_BY]
+    if by_from is not None:
+        rec["byOrigin"] = by_from[:MAX_RECOMMENDED_BY]
+    if len(by) <= MAX_RECOMMENDED_BY:
+        return None
+    rest: dict[str, Any] = {"by": by[MAX_RECOMMENDED_BY:]}
+    if by_from is not None:
+        rest["byOrigin"] = by_from[MAX_RECOMMENDED_BY:]
+    return orjson.dumps(rest)
+
+
+def _missing_entries(g: MapGraph, i: int) -> list[dict[str, Any]]:
+    """``recsMissing`` of node ``i``: the titles it recommends that the map leaves out."""
+    entries = []
+    for _rank, tt in g.missing_of(i):
+        entry: dict[str, Any] = {"id": tt}
+        named = g.outside_names.get(tt)
+        if named:
+            entry["name"] = named[0]
+            if named[1] is not None:
+                entry["year"] = named[1]
+        entries.append(entry)
+    return entries
+
+
+def _node_records(ts: TileSet) -> tuple[list[bytes], list[bytes], dict[int, bytes]]:
     """(compact, full) JSON records of every node: ``quad_`` files get the core fields, the
     year and the IMDb link (what drawing, a hover and shingle's info panel need: on a click
     shingle.js often shows the compact record); ``equad_`` files add rating, votes, genres,
-    directors and the "recommends" / "recommended by" lists of our panel."""
+    directors and the "recommends" / "recommended by" lists of our panel (and what they leave
+    out); the third item is, per node with more recommenders than ``by`` lists, the rest (a
+    ``byquad_`` file's entry)."""
     g = ts.graph
     xs, ys, sizes = ts.x.tolist(), ts.y.tolist(), ts.size.tolist()
     comm = ts.community.tolist()
@@ -150,6 +187,7 @@ def _node_records(ts: TileSet) -> tuple[list[bytes], list[bytes]]:
     recs, recs_from, by, by_from, by_count = _neighbour_lists(g)
     per_entry = shared_origins(g) is None
     compact, full = [], []
+    more: dict[int, bytes] = {}
     for i, node_id in enumerate(g.ids):
         rec: dict[str, Any] = {
             "nodeid": node_id,
@@ -175,12 +213,27 @@ def _node_records(ts: TileSet) -> tuple[list[bytes], list[bytes]]:
         rec["recs"] = recs[i]
         if per_entry:
             rec["recsOrigin"] = recs_from[i]
-        rec["by"] = by[i]
-        if per_entry:
-            rec["byOrigin"] = by_from[i]
+        missing = _missing_entries(g, i)
+        if missing:
+            rec["recsCount"] = len(recs[i]) + len(missing)
+            rec["recsMissing"] = missing
+        rest = _split_by(rec, by[i], by_from[i] if per_entry else None)
         rec["byCount"] = by_count[i]
         full.append(orjson.dumps(rec))
-    return compact, full
+        if rest is not None:
+            more[i] = rest
+    return compact, full, more
+
+
+def _byquad_files(
+    tree: QuadTree, ids: list[str], more_by: dict[int, bytes]
+) -> Iterator[tuple[str, bytes]]:
+    """``byquad_<path>.json`` of every quad with a title whose recommenders ``by`` cut short."""
+    for q, name in enumerate(tree.names):
+        own = [i for i in tree.members[q].tolist() if i in more_by]
+        if own:
+            body = b",".join(orjson.dumps(ids[i]) + b":" + more_by[i] for i in own)
+            yield "by" + name + ".json", b"{" + body + b"}"
 
 
 def iter_tile_files(ts: TileSet) -> Iterator[tuple[str, bytes]]:
@@ -189,7 +242,7 @@ def iter_tile_files(ts: TileSet) -> Iterator[tuple[str, bytes]]:
     g = ts.graph
     quad_names = tree.names
     yield "mapinfo.json", orjson.dumps(mapinfo(ts))
-    compact_records, full_records = _node_records(ts)
+    compact_records, full_records, more_by = _node_records(ts)
     id_json = [orjson.dumps(i) for i in g.ids]
     e = ts.edges
     kept = np.flatnonzero(e.kept)
@@ -224,6 +277,7 @@ def iter_tile_files(ts: TileSet) -> Iterator[tuple[str, bytes]]:
                 + rels
                 + b'],"referenced":[]}',
             )
+    yield from _byquad_files(tree, g.ids, more_by)
     buckets = sym_table_size(g.node_count)
     tables: list[dict[str, list[Any]]] = [{} for _ in range(buckets)]
     xs, ys = ts.x.tolist(), ts.y.tolist()

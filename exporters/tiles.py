@@ -55,7 +55,7 @@ class TileStats:
 
 
 _OUR_FILES = re.compile(
-    r"^(mapinfo|legend|(e|x)?quad_[lr]*|table\d+)\.json$|^image_\d+(low)?\.jpg$|^graph\.bin\.gz$"
+    r"^(mapinfo|legend|(e|x|by)?quad_[lr]*|table\d+)\.json$|^image_\d+(low)?\.jpg$|^graph\.bin\.gz$"
 )
 
 

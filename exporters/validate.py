@@ -314,6 +314,9 @@ def _read_quads(
         problems += found
         for node in full["nodes"] if full is not None else ():
             problems.extend(_check_node_origins(node, origin_mask))
+            problems.extend(_check_missing_recs(node))
+        if full is not None:
+            problems.extend(_check_byquad(d / ("by" + qid + ".json"), full))
         if compact is None:
             continue
         problems.extend(_check_quad(qid, box, compact, full))
@@ -409,6 +412,55 @@ def _check_node_homes(held: _Held) -> Iterator[Problem]:
 def _check_no_xquad(d: Path) -> Iterator[Problem]:
     for stray in sorted(d.glob("xquad_*.json")):
         yield "xquad-file", f"{stray.name}: shingle.js never reads xquad_ files"
+
+
+# --- what the panel's lists leave out ---------------------------------------------------------
+
+
+def _check_missing_recs(node: object) -> Iterator[Problem]:
+    """An equad record's ``recsMissing`` lists objects with an id (name and year optional), and
+    ``recsCount`` counts ``recs`` and them."""
+    if not isinstance(node, dict) or ("recsMissing" not in node and "recsCount" not in node):
+        return
+    nid, missing, recs = node.get("nodeid"), node.get("recsMissing"), node.get("recs")
+    if not isinstance(missing, list) or not all(
+        isinstance(m, dict) and isinstance(m.get("id"), str) and m["id"] for m in missing
+    ):
+        yield "missing-recs", f"{nid} recsMissing is not a list of {{id, name, year}} objects"
+    elif not isinstance(recs, list) or node.get("recsCount") != len(recs) + len(missing):
+        yield "missing-recs", f"{nid} recsCount is not its recs and recsMissing counted"
+
+
+def _byquad_wanted(full: dict) -> dict[str, int]:
+    """Per node of an equad file whose ``by`` list is cut short: how many recommenders the
+    byquad file must add."""
+    wanted: dict[str, int] = {}
+    for n in full["nodes"]:
+        if isinstance(n, dict) and isinstance(n.get("by"), list):
+            count, nid = n.get("byCount"), n.get("nodeid")
+            if isinstance(count, int) and isinstance(nid, str) and count > len(n["by"]):
+                wanted[nid] = count - len(n["by"])
+    return wanted
+
+
+def _check_byquad(path: Path, full: dict) -> Iterator[Problem]:
+    """The byquad file of a quad lists the rest of every ``by`` list its equad file cuts short,
+    and nothing else; a quad with no such list has no byquad file."""
+    wanted = _byquad_wanted(full)
+    if not wanted and not path.exists():
+        return
+    data, problems = _load(path)
+    yield from (("byquad", message) for _, message in problems)
+    if problems:
+        return
+    if not isinstance(data, dict):
+        yield "byquad", f"{path.name} is not an object"
+        return
+    for nid in sorted(set(data) | set(wanted)):
+        rest = data.get(nid)
+        by = rest.get("by") if isinstance(rest, dict) else None
+        if not isinstance(by, list) or len(by) != wanted.get(nid, 0):
+            yield "byquad", f"{path.name}: {nid} should list {wanted.get(nid, 0)} more recommenders"
 
 
 # --- relations ------------------------------------------------------------------------------

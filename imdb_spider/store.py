@@ -76,6 +76,10 @@ _RECORD_SCALARS = (
 )
 
 
+# Ids bound per query of a batched look-up (SQLite allows 32,766 variables; stay well below).
+_BATCH = 500
+
+
 class StoreError(Exception):
     """A crawl database that cannot be used as it is."""
 
@@ -602,6 +606,38 @@ class Store:
                 "ORDER BY source, rank",
                 (origin,),
             )
+
+    def run_hosts(self) -> list[str | None]:
+        """The host each run crawled (its ``host`` argument), oldest first; None for a run
+        that recorded none (runs before hosts were recorded)."""
+        hosts: list[str | None] = []
+        for (args,) in self.db.execute("SELECT args FROM runs ORDER BY id"):
+            try:
+                host = orjson.loads(args or "{}").get("host")
+            except (orjson.JSONDecodeError, AttributeError):
+                host = None
+            hosts.append(host if isinstance(host, str) and host else None)
+        return hosts
+
+    def title_names(self, ids: Iterable[str]) -> dict[str, tuple[str, int | None]]:
+        """(title, year) of each of ``ids`` the crawl can name, stored or only recommended:
+        IMDb's datasets' values over the page's, as in ``titles``. Ids it cannot name are
+        left out."""
+        wanted = sorted(set(ids))
+        names: dict[str, tuple[str | None, int | None]] = {}
+        for start in range(0, len(wanted), _BATCH):
+            chunk = wanted[start : start + _BATCH]
+            marks = ", ".join("?" * len(chunk))
+            # Only placeholders are formatted in; the ids are bound.
+            for query in (
+                f"SELECT id, title, year FROM titles WHERE id IN ({marks})",  # noqa: S608
+                f"SELECT id, title, year FROM dataset_titles WHERE id IN ({marks})",  # noqa: S608
+            ):
+                # The datasets' row, read second, wins field by field.
+                for title_id, title, year in self.db.execute(query, chunk):
+                    page = names.get(title_id, (None, None))
+                    names[title_id] = (title or page[0], year if year is not None else page[1])
+        return {k: (title, year) for k, (title, year) in names.items() if title}
 
     def aliases(self) -> dict[str, str]:
         return dict(self.db.execute("SELECT old_id, new_id FROM aliases"))

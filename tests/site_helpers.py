@@ -4,6 +4,10 @@
   into ``work/crawl.sqlite`` in a subprocess, then ``python -m exporters all`` into
   ``work/data``; returns both paths.
 * ``Session``: a page that records console errors, dialogs and failed requests.
+* ``once(key, make)``: one of each costly session value (a crawl's maps) for every test
+  module that uses it in a run: a session fixture imported into a second module is a second
+  fixture. (The browser is conftest's ``browser`` fixture: Playwright's sync API runs once
+  per thread.)
 * ``inspect(page)``, ``wait_until(page, predicate)``, ``wait_drawn(page)``,
   ``wait_settled(page)``: the viewer's state (``imdbMap.inspect()``, plain data) and waits on
   conditions, never on fixed sleeps.
@@ -14,8 +18,10 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT / "site"
@@ -54,6 +60,17 @@ def crawl_and_export(work: Path, *, titles: int = 600, seed: int = 5) -> tuple[P
     if done.returncode != 0:
         raise RuntimeError(f"export failed:\n{done.stderr[-3000:]}")
     return db, data
+
+
+_ONCE: dict[str, Any] = {}
+_CHROMIUM: dict[str, Any] = {"users": 0}
+
+
+def once(key: str, make: Callable[[], Any]) -> Any:
+    """``make()`` the first time ``key`` is asked for in this test run, the same value after."""
+    if key not in _ONCE:
+        _ONCE[key] = make()
+    return _ONCE[key]
 
 
 @dataclass

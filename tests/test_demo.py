@@ -45,7 +45,9 @@ def run_demo(tmp_path: Path, *extra: str) -> tuple[list[str], str]:
             with urllib.request.urlopen(url, timeout=10) as page:
                 assert b"<canvas" in page.read()
             with urllib.request.urlopen(url + "data/mapinfo.json", timeout=10) as info:
-                assert json.load(info)["nrnodes"] > 100
+                mapinfo = json.load(info)
+            assert mapinfo["nrnodes"] > 100
+            assert mapinfo["demo"] is True  # the sandbox's invented titles: a demo map
         finally:
             process.send_signal(signal.SIGINT)
             assert process.wait(30) == 0

@@ -18,7 +18,7 @@ import networkx as nx
 import orjson
 import pytest
 
-from devtools.browser import chromium_missing, launch_chromium
+from devtools.browser import chromium_missing
 from exporters.cli import graph_digest
 from exporters.cli import main as export_main
 from exporters.gdf import read_gdf
@@ -253,18 +253,14 @@ def test_the_validator_checks_the_origin_lists(exported: Path, tmp_path: Path) -
 
 
 @pytest.fixture(scope="module")
-def site(exported: Path, tmp_path_factory):
+def site(exported: Path, tmp_path_factory, browser):
     root = tmp_path_factory.mktemp("maps")
     (root / "both").symlink_to(exported / "data")
     imdb = build_db(root / "imdb.sqlite", with_tmdb=False)
     assert export_main(["all", "--db", str(imdb), "--out", str(root / "imdb"),
                         "--formats", "", "--no-preview", "--quiet"]) == 0  # fmt: skip
-    from playwright.sync_api import sync_playwright
-
-    with StaticServer(SITE, data_dir=root) as server, sync_playwright() as p:
-        browser = launch_chromium(p)
+    with StaticServer(SITE, data_dir=root) as server:
         yield server, browser
-        browser.close()
 
 
 def open_page(site, name: str, fragment: str = "") -> Session:

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from devtools.browser import chromium_missing, launch_chromium
+from devtools.browser import chromium_missing
 from exporters.graphfile import (
     FILE_NAME,
     NO_COMMUNITY,
@@ -184,9 +184,7 @@ READ_IN_PAGE = """async ([url, picks, ids]) => {
 
 
 @needs_tool(chromium_missing())
-def test_javascript_reader_agrees_with_python(tmp_path: Path) -> None:
-    from playwright.sync_api import sync_playwright
-
+def test_javascript_reader_agrees_with_python(tmp_path: Path, browser) -> None:
     graph = mixed_graph(500, seed=8)
     data = tmp_path / "data"
     data.mkdir()
@@ -195,14 +193,13 @@ def test_javascript_reader_agrees_with_python(tmp_path: Path) -> None:
     f = read_graph_bytes((data / FILE_NAME).read_bytes())
     picks = [0, 1, 2, 3, 7, 250, 499]
     asked = [graph.ids[9], graph.ids[499], "tt9999999"]
-    with StaticServer(SITE, data_dir=data) as server, sync_playwright() as p:
-        browser = launch_chromium(p)
+    with StaticServer(SITE, data_dir=data) as server:
+        page = browser.new_page()
         try:
-            page = browser.new_page()
             page.goto(server.url + "data/blank.html")
             got = page.evaluate(READ_IN_PAGE, [server.url + "data/" + FILE_NAME, picks, asked])
         finally:
-            browser.close()
+            page.close()
     assert (got["n"], got["e"]) == (graph.node_count, graph.edge_count)
     reverse: list[list[int]] = [[] for _ in range(graph.node_count)]
     for s, t in zip(graph.sources.tolist(), graph.targets.tolist(), strict=True):

@@ -29,6 +29,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import signals
@@ -136,6 +137,10 @@ class FrontierSpider(scrapy.Spider):
         """The run's seeds, as the frontier's ids."""
         raise NotImplementedError
 
+    def source_url(self) -> str:
+        """The base URL the spider fetches from (its site or API), recorded with each run."""
+        return ""
+
     def title_request(self, title_id: str, depth: int) -> scrapy.Request | None:
         """The request that fetches ``title_id`` (None: it cannot be fetched; the spider
         has said why)."""
@@ -145,7 +150,11 @@ class FrontierSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         store, origin = self.store, self.origin
-        self.run_id = store.start_run(self.run_args, spider=self.name)
+        # The host crawled goes with the run: an export tells a sandbox's map (invented
+        # titles) from a real one by it.
+        host = urlsplit(self.source_url()).hostname
+        args = {**self.run_args, "host": host} if host else self.run_args
+        self.run_id = store.start_run(args, spider=self.name)
         try:
             seeds = self.seed_ids()
         except SeedError as exc:

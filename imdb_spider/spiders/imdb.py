@@ -119,6 +119,9 @@ class ImdbSpider(FrontierSpider):
         spider.base_url = crawler.settings.get("IMDB_BASE_URL").rstrip("/")
         return spider
 
+    def source_url(self) -> str:
+        return self.base_url
+
     def seed_ids(self) -> list[str]:
         ids: list[str] = []
         if self.seed_list:

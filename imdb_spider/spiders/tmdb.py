@@ -129,6 +129,9 @@ class TmdbSpider(FrontierSpider):
             )
         return spider
 
+    def source_url(self) -> str:
+        return self.api_url
+
     def seed_ids(self) -> list[str]:
         values: list[str] = []
         if self.seed_list:

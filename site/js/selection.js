@@ -98,6 +98,9 @@ export class Selection {
       href: r.href, recs, by, byCount: Number.isInteger(r.byCount) ? r.byCount : null, linked,
       recsOrigin: Array.isArray(r.recsOrigin) ? r.recsOrigin : null,
       byOrigin: Array.isArray(r.byOrigin) ? r.byOrigin : null,
+      recsCount: Number.isInteger(r.recsCount) ? r.recsCount : null,
+      recsMissing: Array.isArray(r.recsMissing) ? r.recsMissing : null,
+      byMore: () => this._moreBy(id, where.quad),
     });
     document.title = `${titleWithYear(title || id, year)} · ${PAGE_TITLE}`;
     const ids = [...new Set([...(recs || []), ...(by || []), ...(linked || [])])];
@@ -116,6 +119,17 @@ export class Selection {
     });
     this.client.selection(this.current);
     this.root.dispatchEvent(new CustomEvent("panelready", { detail: { id } }));
+  }
+
+  /** The recommenders of `id` past the first ones its record lists (the quad's byquad_
+   * file, fetched on demand): {ids, origins, found} for the panel's "Show all". */
+  async _moreBy(id, quadPath) {
+    const { data } = await this.loader.load("json", `byquad_${quadPath}.json`, -6);
+    const rest = data && typeof data === "object" && Object.hasOwn(data, id) ? data[id] : null;
+    if (!rest || !Array.isArray(rest.by)) throw new Error(`byquad_${quadPath}.json does not list ${id}`);
+    const ids = rest.by.map(String);
+    const origins = Array.isArray(rest.byOrigin) && rest.byOrigin.length === ids.length ? rest.byOrigin : null;
+    return { ids, origins, found: await this.resolve(ids) };
   }
 
   /** Titles, years and positions of ids: loaded quads first, then the id shards. */

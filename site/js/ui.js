@@ -1,6 +1,7 @@
 // The page's widgets: info panel, legend, search box, tooltip. Everything that comes from the
 // crawl is inserted with textContent (never innerHTML), and links only if they are http(s).
 
+import { missingSection, recsCount, showAllButton } from "./panel-lists.js";
 import { formatVotes, sourceTag, titleLink, titleWithYear } from "./text.js";
 
 export function el(tag, props = {}, ...children) {
@@ -28,6 +29,7 @@ export class Panel {
     this.origins = null; // mapinfo's {source: bit}, to tag each recommendation with its source
     this.edgeOrigins = null; // mapinfo's bits shared by every edge, when the lists leave them out
     this.yours = null; // (id) -> what the user made of the title ("Your rating: 8/10"), or null
+    this.demo = false; // a map of invented titles: no "Open on IMDb" links
   }
 
   get open() {
@@ -42,8 +44,11 @@ export class Panel {
 
   /**
    * Show a title. `info`: {id, title, year, rating, votes, genres, directors, href, recs,
-   * recsOrigin, by, byOrigin, byCount, linked}; list entries are ids, titled later with `fill`;
-   * `recsOrigin` / `byOrigin` give each entry's sources (bits of `this.origins`).
+   * recsOrigin, recsCount, recsMissing, by, byOrigin, byCount, byMore, linked}; list entries
+   * are ids, titled later with `fill`; `recsOrigin` / `byOrigin` give each entry's sources
+   * (bits of `this.origins`); `recsMissing` the recommendations not on this map
+   * ([{id, name, year}], shown greyed); `byMore()` resolves the recommenders past the first
+   * ones listed ({ids, origins, found}).
    */
   show(info) {
     this.lists = new Map();
@@ -58,15 +63,29 @@ export class Panel {
     if (Array.isArray(info.directors) && info.directors.length) {
       rows.push(el("p", { class: "directors", text: `Directed by ${info.directors.map(String).join(", ")}` }));
     }
-    const link = titleLink(info.id, info.href);
+    const link = this.demo ? null : titleLink(info.id, info.href);
     if (link) {
       rows.push(el("p", {}, el("a", { class: "imdb-link", href: link.href, target: "_blank", rel: "noopener noreferrer", text: `Open on ${link.site} ↗` })));
     }
     const title = el("h2", { class: "panel-title", id: "panel-title" }, document.createTextNode(info.title || info.id));
     if (Number.isInteger(info.year)) title.append(el("span", { class: "year", text: ` (${info.year})` }));
     const sections = [];
-    if (info.recs) sections.push(this._list("Recommends", "recs", info.recs, info.recs.length, info.recsOrigin));
-    if (info.by) sections.push(this._list("Recommended by", "by", info.by, info.byCount ?? info.by.length, info.byOrigin));
+    if (info.recs) {
+      const count = recsCount(info.recs.length, info.recsCount, info.recsMissing);
+      const section = this._list("Recommends", "recs", info.recs, info.recs.length, info.recsOrigin, count);
+      section.append(...missingSection(info.recsMissing));
+      sections.push(section);
+    }
+    if (info.by) {
+      const section = this._list("Recommended by", "by", info.by, info.byCount ?? info.by.length, info.byOrigin);
+      const more = showAllButton(section, info.by.length, info.byCount, info.byMore, (ids, origins, found) => {
+        const list = section.querySelector(".title-list");
+        ids.forEach((id, k) => list.append(this._entry(id, origins ? origins[k] : this.edgeOrigins)));
+        this.fill(found);
+      });
+      if (more) section.append(more);
+      sections.push(section);
+    }
     if (!info.recs && !info.by && info.linked) sections.push(this._list("Linked on the map", "linked", info.linked, info.linked.length));
     if (info.loading) sections.push(el("p", { class: "muted", text: "Loading…" }));
     this.body.replaceChildren(title, ...rows, ...sections);
@@ -86,27 +105,30 @@ export class Panel {
     if (!old) this.body.querySelector(".panel-title")?.after(row);
   }
 
-  _list(heading, kind, ids, total, origins = null) {
-    const count = total > ids.length ? `${total} (first ${ids.length} shown)` : String(total);
+  _list(heading, kind, ids, total, origins = null, countText = null) {
+    const count = countText ?? (total > ids.length ? `${total} (first ${ids.length} shown)` : String(total));
     const list = el("ol", { class: `title-list list-${kind}` });
     const shared = Number.isInteger(this.edgeOrigins) && kind !== "linked" ? ids.map(() => this.edgeOrigins) : null;
     const masks = Array.isArray(origins) && origins.length === ids.length ? origins : shared;
-    ids.forEach((id, k) => {
-      const button = el("button", { type: "button", class: "pick", dataset: { id } });
-      button.append(el("span", { class: "t", text: id }), el("span", { class: "y", text: "" }));
-      // Inside the button, so the source is part of the entry's accessible name.
-      const tag = masks && sourceTag(masks[k], this.origins);
-      if (tag) {
-        const kindOf = tag.text === "both" ? "both" : tag.text.toLowerCase();
-        button.append(el("span", { class: `src src-${kindOf}`, role: "img", "aria-label": tag.label, title: tag.label, text: tag.text }));
-      }
-      button.addEventListener("click", () => this.onPick(id));
-      list.append(el("li", {}, button));
-      if (!this.lists.has(id)) this.lists.set(id, []);
-      this.lists.get(id).push(button);
-    });
+    ids.forEach((id, k) => list.append(this._entry(id, masks ? masks[k] : null)));
     const h = el("h3", {}, document.createTextNode(`${heading} `), el("span", { class: "count", text: count }));
     return el("section", { class: `list-section section-${kind}` }, h, ids.length ? list : el("p", { class: "muted", text: "none" }));
+  }
+
+  /** A list entry: a button that selects `id`, tagged with its sources (`mask`). */
+  _entry(id, mask) {
+    const button = el("button", { type: "button", class: "pick", dataset: { id } });
+    button.append(el("span", { class: "t", text: id }), el("span", { class: "y", text: "" }));
+    // Inside the button, so the source is part of the entry's accessible name.
+    const tag = sourceTag(mask, this.origins);
+    if (tag) {
+      const kindOf = tag.text === "both" ? "both" : tag.text.toLowerCase();
+      button.append(el("span", { class: `src src-${kindOf}`, role: "img", "aria-label": tag.label, title: tag.label, text: tag.text }));
+    }
+    button.addEventListener("click", () => this.onPick(id));
+    if (!this.lists.has(id)) this.lists.set(id, []);
+    this.lists.get(id).push(button);
+    return el("li", {}, button);
   }
 
   /** Put titles and years on list entries: `found` is Map id -> {title, year}. */

@@ -9,6 +9,7 @@ import { Camera } from "./camera.js";
 import { KeyboardCaptor, PointerCaptor } from "./captors.js";
 import { Flights } from "./flight.js";
 import { GraphClient } from "./graph-client.js";
+import { isDemoMap, showDemoBadge, showKeyHints } from "./hints.js";
 import { Hover } from "./hover.js";
 import { Loader } from "./loader.js";
 import { Mine } from "./mine.js";
@@ -20,9 +21,11 @@ import { QuadTree } from "./tilemap.js";
 import { TonightPanel } from "./tonight-ui.js";
 import { Panel, SearchBox, Tooltip, buildLegend } from "./ui.js";
 import { UrlHistory, formatHash, parseHash } from "./urlstate.js";
+import { VisibleArea, boxOf, frameView, showsAll } from "./visible-area.js";
 
 const URL_INTERVAL_MS = 300;
 const NOTICE_MS = 4000; // how long a passing notice ("not on this map") stays
+const FRAME_PAD = 28; // CSS px a framed title or neighbour keeps from the visible area's edges
 
 export class Viewer {
   constructor(root, settings) {
@@ -53,6 +56,11 @@ export class Viewer {
     this.tonight = null; // TonightPanel, once the search is in
     this.drawn = new Promise((resolve) => (this._resolveDrawn = resolve)); // the first draw
     this.mine = null; // their import panel, marks' key and panel line (mine.js)
+    // What the camera keeps framed in the visible area while the user has not moved it:
+    // null, {kind: "home"} or {kind: "selection", id, scale, always}.
+    this.framing = null;
+    this.area = new VisibleArea(this.canvas, root, () => this._reframe());
+    root.addEventListener("panelready", () => this._reframe());
   }
 
   // --- start-up ---------------------------------------------------------------------------
@@ -69,6 +77,9 @@ export class Viewer {
     }
     this.panel.origins = this.tree.info.origins || null;
     this.panel.edgeOrigins = this.tree.info.edgeOrigins ?? null;
+    this.panel.demo = isDemoMap(this.tree.info); // invented ids: no links to IMDb
+    showDemoBadge(this.root, this.tree.info);
+    showKeyHints(this.root);
     this._credits(this.tree.info.origins);
     this.camera.minScale = this.camera.fitScale(this.tree.rootBox, 0) * 0.5;
     this.camera.maxScale = Math.max(this.camera.minScale * 2, this.settings.maxLeafPixels / this.tree.leafWidth);
@@ -137,6 +148,7 @@ export class Viewer {
     if (this.tree) {
       this.camera.minScale = this.camera.fitScale(this.tree.rootBox, 0) * 0.5;
       this._sendView(true);
+      this._reframe();
     }
   }
 
@@ -158,15 +170,63 @@ export class Viewer {
 
   // --- view -------------------------------------------------------------------------------
 
-  /** The opening view: where most titles are (TileMap.homeBox). */
+  /**
+   * The part of the canvas no panel, sheet or legend covers ({left, top, right, bottom,
+   * width, height}, canvas CSS px): every framing aims at it. Elements with a
+   * `data-covers-map` attribute count (see visible-area.js).
+   */
+  visibleArea() {
+    return this.area.rect();
+  }
+
+  /** The opening view: where most titles are (TileMap.homeBox), in the visible area. */
   homeView() {
     const box = this.tree.homeBox;
-    return [(box[0] + box[1]) / 2, (box[2] + box[3]) / 2, this.camera.fitScale(box)];
+    const pad = 0.05 * Math.min(this.camera.width, this.camera.height);
+    return frameView(this.camera, this.visibleArea(), box, Infinity, pad);
   }
 
   fit() {
     this.camera.set(...this.homeView());
+    this.framing = { kind: "home" };
     this._viewChanged();
+  }
+
+  /** The view that frames the selection (the title and the neighbours located so far). */
+  _selectionView(framing) {
+    const sel = this.selection && this.selection.current;
+    if (!sel || sel.id !== framing.id) return null;
+    const points = this._selectionPoints(sel);
+    const most = this.camera.clampScale(Math.max(framing.scale, this.focusScale()));
+    return frameView(this.camera, this.visibleArea(), boxOf(points), most, FRAME_PAD);
+  }
+
+  _selectionPoints(sel) {
+    return [[sel.x, sel.y], ...sel.neighbours.map((n) => [n.x, n.y])];
+  }
+
+  /**
+   * Keep what `this.framing` names in the visible area after it changed (a panel reached its
+   * final size, the legend closed) or the selection's neighbours arrived: the home view is
+   * framed again; a selection moves only when part of it would be hidden (or, the first
+   * time after a search, always).
+   */
+  _reframe() {
+    const framing = this.framing;
+    if (!framing || !this.tree || this.applyingHash) return null;
+    if (framing.kind === "home") {
+      // Before the first view is drawn (the legend just loaded) at once; later, a short glide.
+      this.flyTo(...this.homeView(), this.firstDraw === null ? 0 : this.settings.flyMs / 2);
+      return null;
+    }
+    const target = this._selectionView(framing);
+    if (!target) return null;
+    const sel = this.selection.current;
+    const keep = !framing.always &&
+      showsAll(this.camera, this.flights.goal(), this.visibleArea(), this._selectionPoints(sel), FRAME_PAD / 2);
+    framing.always = false;
+    if (!keep) this.flyTo(...target);
+    return target;
   }
 
   /** Scale at which a selected title's neighbourhood is readable. */
@@ -175,15 +235,6 @@ export class Viewer {
     const line = Number.isFinite(info.averageLineLength) ? info.averageLineLength : 0;
     const width = Math.max(4 * this.tree.leafWidth, 3 * line);
     return this.camera.clampScale(Math.min(this.camera.width, this.camera.height) / width);
-  }
-
-  /** Screen offset (px) that centres a title in the part of the map the panel leaves free. */
-  _panelOffset() {
-    const panel = this.panel.element.getBoundingClientRect();
-    const stage = this.canvas.getBoundingClientRect();
-    if (!panel.width || !stage.width) return [0, 0];
-    if (panel.width < stage.width * 0.8) return [Math.max(0, stage.right - panel.left) / 2, 0];
-    return [0, Math.max(0, stage.bottom - panel.top) / 2];
   }
 
   /** Animate to centre (x, y) at `scale`; resolves when there. */
@@ -199,9 +250,13 @@ export class Viewer {
   action(name) {
     const [x, y, scale] = this.flights.goal(); // repeated presses add up
     const step = this.settings.zoomStep;
+    if (name === "zoom-in" || name === "zoom-out") this.framing = null;
     if (name === "zoom-in") this.flyTo(x, y, scale * step, 250);
     else if (name === "zoom-out") this.flyTo(x, y, scale / step, 250);
-    else if (name === "reset") this.flyTo(...this.homeView());
+    else if (name === "reset") {
+      this.framing = { kind: "home" };
+      this.flyTo(...this.homeView());
+    }
     else if (name === "tonight") this.tonight.toggle();
     else if (name === "legend") {
       const legend = this.root.querySelector(".legend");
@@ -225,6 +280,7 @@ export class Viewer {
     const hasView = state.x !== null && state.y !== null && state.z !== null;
     this.applyingHash = true;
     if (hasView) {
+      this.framing = null; // the URL's view wins
       this.camera.set(state.x, state.y, 2 ** state.z);
       this._sendView(true);
     } else if (initial) {
@@ -242,21 +298,30 @@ export class Viewer {
   // --- selection --------------------------------------------------------------------------
 
   /**
-   * Select a title: fly to it (or not), open its panel, highlight its neighbourhood.
+   * Select a title: open its panel, highlight its neighbourhood, and frame it with its
+   * neighbours in the visible area (`fly` true), or only uncover it if it is hidden ("uncover",
+   * a tap on the map), or leave the view alone (false: the URL gave the view).
    * `entry` (optional) is what the caller already knows: {x, y, quad, title, year}.
    */
   async select(id, { fly = true, push = true, instant = false, entry = null } = {}) {
-    const focus = (where) => {
-      const scale = this.camera.clampScale(Math.max(this.camera.scale, this.focusScale()));
-      const [dx, dy] = this._panelOffset();
-      const target = [where.x + dx / scale, where.y + dy / scale, scale];
-      if (push) this.urls.push(this._hashNow(id, fly ? target : null));
-      if (fly && instant) {
-        this.camera.set(...target);
-        this._viewChanged();
-      } else if (fly) {
-        this.flyTo(...target);
+    const focus = () => {
+      if (!fly) {
+        this.framing = null;
+        if (push) this.urls.push(this._hashNow(id, null));
+        return;
       }
+      // A search or a pick frames the title; a tap ("uncover") moves only if it is hidden.
+      this.framing = { kind: "selection", id, scale: this.camera.scale, always: fly === true };
+      if (!instant) {
+        const target = this._reframe();
+        if (push) this.urls.push(this._hashNow(id, fly === true ? target : null));
+        return;
+      }
+      const target = this._selectionView(this.framing);
+      this.framing.always = false;
+      if (push) this.urls.push(this._hashNow(id, target));
+      this.camera.set(...target);
+      this._viewChanged();
     };
     const outcome = await this.selection.select(id, entry, focus);
     if (outcome !== "missing") return;
@@ -276,7 +341,10 @@ export class Viewer {
   _bindInput() {
     const cam = this.camera;
     new PointerCaptor(this.canvas, {
-      grab: () => this.flights.stop(),
+      grab: () => {
+        this.framing = null; // the user moves the view now
+        this.flights.stop();
+      },
       pan: (dx, dy) => {
         cam.panBy(dx, dy);
         this.hover.clear();
@@ -288,6 +356,8 @@ export class Viewer {
         this._viewChanged();
       },
       zoom: (factor, x, y) => {
+        this.framing = null;
+        this.flights.stop(); // the wheel takes over from a flight
         cam.zoomAbout(factor, x, y);
         this.hover.clear();
         this._viewChanged();
@@ -297,10 +367,11 @@ export class Viewer {
       unhover: () => this.hover.clear(),
       click: async (x, y) => {
         const hit = await this.client.call("pick", x, y);
-        if (hit) this.select(hit.id, { fly: false, push: true });
+        if (hit) this.select(hit.id, { fly: "uncover", push: true });
         else if (this.selection.current) this.clearSelection({ push: true });
       },
       zoomInAt: (x, y) => {
+        this.framing = null;
         const [wx, wy] = cam.toWorld(x, y);
         const step = this.settings.zoomStep;
         this.flyTo(wx, wy, cam.scale * step * step, this.settings.flyMs / 2);
@@ -312,6 +383,7 @@ export class Viewer {
       },
       focusSearch: () => this.root.querySelector("input[type=search]").focus(),
       step: (fx, fy) => {
+        this.framing = null;
         const [x, y, scale] = this.flights.goal();
         this.flyTo(x + (fx * cam.width) / scale, y + (fy * cam.height) / scale, scale, 200);
       },

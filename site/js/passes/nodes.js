@@ -2,7 +2,10 @@
 // coordinates; what it draws becomes `frame.visible` (hit tests and labels read it). Titles
 // outside the filter (`frame.dimmed(id)`) are drawn faint after the others of their batch.
 
-const SQUARE_BELOW = 2.2; // radius (px) under which a title is drawn as a square
+// Radius, in device pixels, under which a title is drawn as a square: that small, a square
+// cannot be told from a disc. Counted in device pixels, so a phone's dense screen (where a
+// 2 px square is 4 or more pixels wide and looks square) draws discs.
+const SQUARE_BELOW = 2.2;
 const DIM_ALPHA = 0.12; // a filtered-out title's opacity, relative to the others
 
 /** Fill the nodes; pushes [node, sx, sy, r] of each one drawn to `frame.visible`. */
@@ -34,6 +37,7 @@ export function drawNodes(ctx, frame) {
  */
 function drawBatch(ctx, frame, nodes, visible, dimming = true) {
   const { W, H } = frame;
+  const squareBelow = SQUARE_BELOW / frame.dpr; // in CSS px
   const dimmed = dimming ? frame.dimmed : null;
   const faint = [];
   let discs = false;
@@ -46,7 +50,7 @@ function drawBatch(ctx, frame, nodes, visible, dimming = true) {
       continue;
     }
     visible.push([node, x, y, r]);
-    if (r < SQUARE_BELOW) {
+    if (r < squareBelow) {
       ctx.fillRect(x - r * 0.89, y - r * 0.89, r * 1.78, r * 1.78);
       continue;
     }

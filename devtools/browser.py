@@ -39,3 +39,24 @@ def launch_chromium(playwright: Any, **options: Any) -> Any:
     return playwright.chromium.launch(
         executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True, **options
     )
+
+
+# An in-page loop: Playwright's wait_for_function neither awaits an async predicate nor runs
+# under the site's Content-Security-Policy (it evals), so the predicate is pasted into the
+# script and awaited once per animation frame until it returns something truthy.
+_WAIT_UNTIL = """async ([arg, timeout, what]) => {
+  const test = (%s);
+  const until = performance.now() + timeout;
+  for (;;) {
+    const value = await test(arg);
+    if (value) return value;
+    if (performance.now() > until) throw new Error(`waited ${timeout} ms for ${what}`);
+    await new Promise((resolve) => requestAnimationFrame(resolve));
+  }
+}"""
+
+
+def wait_until(page: Any, predicate: str, arg: Any = None, *, timeout: float = 15_000) -> Any:
+    """Wait until the JS function ``predicate(arg)`` (it may be async) returns something truthy
+    in ``page`` (a Playwright page); returns that value. Waits on a condition, never a clock."""
+    return page.evaluate(_WAIT_UNTIL % predicate, [arg, timeout, predicate[:200]])

@@ -16,11 +16,16 @@ from pathlib import Path
 
 from exporters.serve import StaticServer
 
-from .browser import chromium_missing, launch_chromium
+from .browser import chromium_missing, launch_chromium, wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
 VIEWS = {"map.jpg": {"width": 1280, "height": 800}, "phone.jpg": {"width": 390, "height": 844}}
 SETTLED = "async () => { const m = window.imdbMap; return !!m && (await m.inspect()).settled; }"
+# The selection's neighbours are placed (drawn and highlighted), and nothing moves.
+PLACED = (
+    "async () => { const s = await imdbMap.inspect();"
+    " return s.settled && s.selection && s.selection.neighbours.length > 0; }"
+)
 WAIT_MS = 60_000
 
 
@@ -28,8 +33,7 @@ def _open_title(page, query: str) -> None:
     page.get_by_role("combobox", name="Search titles").fill(query)
     page.get_by_role("option").first.wait_for(timeout=WAIT_MS)
     page.keyboard.press("Enter")
-    page.locator(".panel .title-list").first.wait_for(timeout=WAIT_MS)
-    page.wait_for_function(SETTLED, timeout=WAIT_MS, polling=200)
+    wait_until(page, PLACED, timeout=WAIT_MS)
 
 
 def _tonight(page, ratings: Path) -> None:
@@ -37,8 +41,8 @@ def _tonight(page, ratings: Path) -> None:
     page.get_by_text(" matched").first.wait_for(timeout=WAIT_MS)
     page.get_by_role("button", name="Tonight").click()
     page.get_by_role("heading", name="Tonight").wait_for(timeout=WAIT_MS)
-    page.locator("[aria-label='Tonight'] li, .tonight li").first.wait_for(timeout=WAIT_MS)
-    page.wait_for_function(SETTLED, timeout=WAIT_MS, polling=200)
+    page.locator(".tonight li").first.wait_for(timeout=WAIT_MS)
+    wait_until(page, SETTLED, timeout=WAIT_MS)
 
 
 def take(map_dir: Path, out: Path, query: str, ratings: Path | None) -> list[Path]:
@@ -58,7 +62,7 @@ def take(map_dir: Path, out: Path, query: str, ratings: Path | None) -> list[Pat
             )
             page = context.new_page()
             page.goto(server.url)
-            page.wait_for_function(SETTLED, timeout=WAIT_MS, polling=200)
+            wait_until(page, SETTLED, timeout=WAIT_MS)
             _open_title(page, query)
             page.screenshot(path=out / name, type="jpeg", quality=82)
             written.append(out / name)

@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from devtools.browser import wait_until
+
 ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT / "site"
 CRAWL_TIMEOUT = 300
@@ -115,27 +117,9 @@ class Session:
 
 # --- waiting on the viewer ------------------------------------------------------------------
 
-# Playwright's wait_for_function neither awaits an async predicate nor runs under the site's
-# Content-Security-Policy (it evals), so conditions are polled inside one evaluate: the
-# predicate is awaited once per animation frame until it returns something truthy.
-_WAIT_UNTIL = """async ([arg, timeout, what]) => {
-  const test = (%s);
-  const until = performance.now() + timeout;
-  for (;;) {
-    const value = await test(arg);
-    if (value) return value;
-    if (performance.now() > until) throw new Error(`waited ${timeout} ms for ${what}`);
-    await new Promise((resolve) => requestAnimationFrame(resolve));
-  }
-}"""
 
-
-def wait_until(page, predicate: str, arg=None, *, timeout: float = 15_000):
-    """Wait until the JS function ``predicate(arg)`` (it may be async) returns something truthy;
-    returns that value."""
-    return page.evaluate(_WAIT_UNTIL % predicate, [arg, timeout, predicate[:200]])
-
-
+# wait_until (devtools/browser.py) polls a condition inside one evaluate, once per animation
+# frame: Playwright's wait_for_function does not await an async predicate.
 def inspect(page) -> dict:
     """``imdbMap.inspect()``: the viewer's view, selection, frame figures, titles and labels
     drawn, and whether drawing has settled (see site/js/viewer.js)."""

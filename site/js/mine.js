@@ -11,6 +11,7 @@
 import { LIKED_FROM, stronger } from "./myratings.js";
 import { MARK_KINDS, MARK_STYLES, markPath } from "./passes/marks.js";
 import { titleWithYear } from "./text.js";
+import { announceDrawer, onOtherDrawer } from "./ui.js";
 
 const MAX_LISTED = 100; // unmatched titles listed (the rest are counted)
 const SLICE_MS = 10; // work this long at most before letting the page go on
@@ -76,6 +77,7 @@ export class Mine {
 
   _bind(root) {
     this.toggle.addEventListener("click", () => this.open(this.section.hidden));
+    onOtherDrawer(this.section, () => this.open(false));
     this.section.querySelector(".mine-close").addEventListener("click", () => this.open(false));
     this.input.addEventListener("change", () => {
       if (this.input.files.length) this.importFile(this.input.files[0]);
@@ -102,6 +104,7 @@ export class Mine {
   open(show) {
     this.section.hidden = !show;
     this.toggle.setAttribute("aria-expanded", String(show));
+    if (show) announceDrawer(this.section);
   }
 
   _say(text, isError = false) {

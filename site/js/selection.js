@@ -19,6 +19,7 @@ export class Selection {
     this.current = null; // {id, x, y, title, neighbours: [{id, kind, title, x, y, community}]}
     this.pendingId = null; // being located
     this.seq = 0; // the latest select or clear wins
+    this.busy = 0; // selections still being located, detailed or resolved (inspect: not settled)
   }
 
   /** The selected id, or the one being located. */
@@ -52,6 +53,15 @@ export class Selection {
    * clear came first).
    */
   async select(id, entry, focus) {
+    this.busy++;
+    try {
+      return await this._select(id, entry, focus);
+    } finally {
+      this.busy--;
+    }
+  }
+
+  async _select(id, entry, focus) {
     const seq = ++this.seq;
     this.pendingId = id;
     const where = entry && entry.quad !== undefined && Number.isFinite(entry.x) ? entry : await this.locate(id);
@@ -66,7 +76,7 @@ export class Selection {
       const data = await this._detail(where.quad);
       const detail = data.nodes.find((n) => n.id === id) || null;
       if (seq !== this.seq) return "superseded";
-      this._showDetail(id, where, detail, data);
+      await this._showDetail(id, where, detail, data);
     } catch (error) {
       if (seq !== this.seq) return "superseded";
       console.warn(`no details for ${id}: ${error.message}`);
@@ -105,7 +115,11 @@ export class Selection {
     document.title = `${titleWithYear(title || id, year)} · ${PAGE_TITLE}`;
     const ids = [...new Set([...(recs || []), ...(by || []), ...(linked || [])])];
     const recSet = new Set(recs || linked || []), bySet = new Set(by || []);
-    const found = await this.resolve(ids);
+    // A lookup that fails leaves the lists as ids, not the panel empty.
+    const found = await this.resolve(ids).catch((error) => {
+      console.warn(`titles of ${id}'s lists not found: ${error.message}`);
+      return new Map();
+    });
     if (seq !== this.seq || !this.current || this.current.id !== id) return;
     this.panel.fill(found);
     this.current.neighbours = ids.map((nid) => {

@@ -7,7 +7,7 @@ import { FilterForm } from "./filter-form.js";
 import { formatFilter, isEmptyFilter, cleanFilter } from "./filters.js";
 import { PathFinder } from "./path-ui.js";
 import { titleWithYear } from "./text.js";
-import { SearchBox, el } from "./ui.js";
+import { SearchBox, announceDrawer, el, onOtherDrawer } from "./ui.js";
 
 const LIST_LENGTH = 20;
 const FILTER_DELAY_MS = 150; // typing "120" in Max runtime asks once, not three times
@@ -19,6 +19,9 @@ export class TonightPanel {
     this.viewer = viewer;
     this.graph = viewer.graph;
     this.element = element;
+    onOtherDrawer(element, () => {
+      if (this.open) this.toggle(false);
+    });
     this.filter = cleanFilter({});
     this.picked = new Map(); // id -> {title, year}: "I liked…"
     this.ratingsVersion = 0;
@@ -62,7 +65,10 @@ export class TonightPanel {
   toggle(open = !this.open) {
     this.element.hidden = !open;
     document.querySelector("[data-action=tonight]")?.setAttribute("aria-expanded", String(open));
-    if (open) this.refresh();
+    if (open) {
+      announceDrawer(this.element);
+      this.refresh();
+    }
   }
 
   /** Add a title to "I liked…" (the list starts from it). */

@@ -17,6 +17,23 @@ export function el(tag, props = {}, ...children) {
   return node;
 }
 
+// --- drawers ----------------------------------------------------------------------------
+// My ratings and Tonight open over the same side of the map: one at a time. Opening one
+// announces it; the others close.
+
+const DRAWER_EVENT = "imdbmap-drawer";
+
+export function announceDrawer(element) {
+  document.dispatchEvent(new CustomEvent(DRAWER_EVENT, { detail: element }));
+}
+
+/** Call `close()` whenever a drawer other than `element` opens. */
+export function onOtherDrawer(element, close) {
+  document.addEventListener(DRAWER_EVENT, (event) => {
+    if (event.detail !== element) close();
+  });
+}
+
 // --- info panel ---------------------------------------------------------------------------
 
 export class Panel {

@@ -445,7 +445,8 @@ export class Viewer {
       ratings: this.ratings.counts(),
       tonight: this.tonight ? this.tonight.state() : null,
       ...core,
-      settled: core.settled && !this.flights.active && !this.urls.pending && this.loader.pending === 0,
+      settled: core.settled && !this.flights.active && !this.urls.pending && this.loader.pending === 0 &&
+        !(this.selection && this.selection.busy),
     };
   }
 }

@@ -6,7 +6,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 # Debian packages the tests and the demo use (installed when run as root).
-DEBS   ?= tinyproxy graphviz chromium
+DEBS   ?= tinyproxy graphviz chromium postgresql
 
 PORT     ?= 8000
 SITE_PORT ?= 8080

@@ -85,3 +85,7 @@ def sandbox(sandbox_session):
     sandbox_session.reset_stats()
     yield sandbox_session
     sandbox_session.set_faults(None)
+
+
+# --- PostgreSQL (tests/postgres.py): a real server, started once per session ----------------
+from .postgres import pg_url, postgres_server  # noqa: E402, F401

@@ -115,8 +115,7 @@ def lock_schema(db: Any) -> None:
 def table_names(db: Any) -> set[str]:
     if engine(db) == POSTGRESQL:
         query = (
-            "SELECT table_name FROM information_schema.tables "
-            "WHERE table_schema = current_schema()"
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
         )
     else:
         query = "SELECT name FROM sqlite_master WHERE type = 'table'"

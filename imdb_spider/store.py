@@ -122,6 +122,16 @@ class StoreError(Exception):
 STORE_ERRORS: tuple[type[Exception], ...] = (StoreError, *dialect.DB_ERRORS)
 
 
+def database_arg(text: str) -> str | Path:
+    """A command line's crawl database: a ``postgresql://`` URL as given, else a path."""
+    return text if dialect.is_url(text) else Path(text)
+
+
+def describe(target: str | Path) -> str:
+    """A crawl database as messages may name it (a URL's password replaced by ``***``)."""
+    return dialect.describe(target)
+
+
 @dataclass(frozen=True, slots=True)
 class FrontierRow:
     id: str
@@ -367,12 +377,14 @@ class Store:
         ``older_than_days`` days ago; returns how many."""
         cutoff = time.time() - older_than_days * 86400
         return self._write(
-            lambda: self.db.execute(
-                "UPDATE frontier SET state = 'pending', attempts = 0, empty_refetches = 0, "
-                "updated_at = ? WHERE origin = ? AND state = 'done' AND id IN "
-                "(SELECT title_id FROM title_fetches WHERE origin = ? AND fetched_at < ?)",
-                (time.time(), origin, origin, cutoff),
-            ).rowcount
+            lambda: (
+                self.db.execute(
+                    "UPDATE frontier SET state = 'pending', attempts = 0, empty_refetches = 0, "
+                    "updated_at = ? WHERE origin = ? AND state = 'done' AND id IN "
+                    "(SELECT title_id FROM title_fetches WHERE origin = ? AND fetched_at < ?)",
+                    (time.time(), origin, origin, cutoff),
+                ).rowcount
+            )
         )
 
     # --- claims: many workers on one frontier (PostgreSQL) ---------------------------------
@@ -439,11 +451,13 @@ class Store:
     def release(self, worker: str) -> int:
         """End every claim ``worker`` holds: its titles are claimable again at once."""
         return self._write(
-            lambda: self.db.execute(
-                "UPDATE frontier SET claimed_by = NULL, lease_until = NULL "
-                "WHERE claimed_by = ? AND state = 'pending'",
-                (worker,),
-            ).rowcount
+            lambda: (
+                self.db.execute(
+                    "UPDATE frontier SET claimed_by = NULL, lease_until = NULL "
+                    "WHERE claimed_by = ? AND state = 'pending'",
+                    (worker,),
+                ).rowcount
+            )
         )
 
     def finish_worker(self, worker: str, reason: str, *, pages: int | None = None) -> None:
@@ -754,11 +768,13 @@ class Store:
     def retry_failed(self, origin: str = IMDB) -> int:
         """Put every title ``origin`` gave up on back in its queue (``-a retry_failed=1``)."""
         return self._write(
-            lambda: self.db.execute(
-                "UPDATE frontier SET state = 'pending', attempts = 0, updated_at = ? "
-                "WHERE origin = ? AND state = 'failed'",
-                (time.time(), origin),
-            ).rowcount
+            lambda: (
+                self.db.execute(
+                    "UPDATE frontier SET state = 'pending', attempts = 0, updated_at = ? "
+                    "WHERE origin = ? AND state = 'failed'",
+                    (time.time(), origin),
+                ).rowcount
+            )
         )
 
     # --- reading -------------------------------------------------------------------------
@@ -992,7 +1008,6 @@ class Store:
     def aliases_of_one(self, title_id: str) -> str:
         """The surviving id of ``title_id`` (itself when it was never merged)."""
         return self._aliases_of([title_id]).get(title_id, title_id)
-
 
     # --- copying a crawl between engines ----------------------------------------------------
 

@@ -48,7 +48,6 @@ class Claims:
         settings = spider.crawler.settings
         self.spider = spider
         self.store = store
-        self.stats = spider.crawler.stats
         self.origin: str = spider.origin
         self.host = socket.gethostname()
         self.worker = f"{self.host}:{os.getpid()}:{secrets.token_hex(3)}"
@@ -62,6 +61,10 @@ class Claims:
         self.base_delay = settings.getfloat("DOWNLOAD_DELAY", 0.0)
         self.held: set[str] = set()
         self._loop: task.LoopingCall | None = None
+
+    @property
+    def stats(self) -> Any:
+        return self.spider.crawler.stats  # set once the crawl starts, after __init__
 
     def start(self) -> None:
         self.store.register_worker(self.worker, self.spider.name, self.host, os.getpid())

@@ -1,0 +1,146 @@
+"""Many workers on one crawl database (issue #15): ``scrapy crawl imdb`` processes pointed at one
+real PostgreSQL server (tests/postgres.py) crawl one sandbox together.
+
+The truth is the same as in test_crawl_e2e.py: the sandbox's universe says what is reachable,
+its per-title fetch counts say how often each title was fetched, and one clean SQLite crawl of
+the same sandbox is what the workers together must end with.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from imdb_spider.store import Store
+from sandbox import Sandbox, Universe, build_universe
+
+from .conftest import ROOT, crawl_command
+from .postgres import PASSWORD
+from .test_crawl_e2e import CRAWL_TIMEOUT, expected_edges, reachable, run_crawl, stored
+
+WORKERS = 3
+
+
+@pytest.fixture(scope="module")
+def universe() -> Universe:
+    return build_universe(600, seed=7)
+
+
+def _start(command: list[str], log: Path) -> subprocess.Popen:
+    with open(log, "ab") as out:
+        return subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+
+
+def _wait_all(processes: list[subprocess.Popen]) -> None:
+    deadline = time.monotonic() + CRAWL_TIMEOUT
+    try:
+        for process in processes:
+            status = process.wait(max(1.0, deadline - time.monotonic()))
+            assert status == 0, status
+    finally:
+        _stop(processes)
+
+
+def _stop(processes: list[subprocess.Popen]) -> None:
+    """Kill whichever of ``processes`` still runs (a failed test leaves none behind)."""
+    for process in processes:
+        if process.poll() is None:
+            process.kill()
+            process.wait(30)
+
+
+def _worker_command(sandbox: Sandbox, url: str, seeds: list[str], **settings) -> list[str]:
+    base = {"CONCURRENT_REQUESTS": 4, "CONCURRENT_REQUESTS_PER_DOMAIN": 4}
+    return crawl_command(sandbox.base_url, url, seeds, settings={**base, **settings})  # type: ignore[arg-type]
+
+
+def test_three_workers_crawl_like_one_sqlite_crawl(universe, pg_url: str, tmp_path: Path) -> None:
+    """Three workers end with exactly the titles and edges of one clean SQLite crawl, each
+    title fetched once (so never by two workers at the same time), every worker did part of
+    it, and the password of the URL is in no log line and no summary."""
+    with Sandbox(universe, small_pages=True, seed=7) as sandbox:
+        seeds = sandbox.seeds(2)
+        sqlite_db = tmp_path / "one.sqlite"
+        run_crawl(_worker_command(sandbox, str(sqlite_db), seeds))
+        sandbox.reset_stats()
+        logs = [tmp_path / f"worker{i}.log" for i in range(WORKERS)]
+        summaries = [tmp_path / f"summary{i}.json" for i in range(WORKERS)]
+        workers = [
+            _start(_worker_command(sandbox, pg_url, seeds, IMDB_SUMMARY_PATH=summary), log)
+            for log, summary in zip(logs, summaries, strict=True)
+        ]
+        _wait_all(workers)
+        served = sandbox.stats()
+    expected = reachable(universe, seeds)
+    assert stored(sqlite_db) == (expected, expected_edges(universe, expected))
+    assert stored(pg_url) == stored(sqlite_db)  # type: ignore[arg-type]
+    assert served["fetches"] == dict.fromkeys(expected, 1)
+    with Store(pg_url, create=False) as store:
+        summary = store.summary()
+    assert summary["frontier"] == {"pending": 0, "done": len(expected), "failed": 0}
+    assert summary["leases"] == {"held": 0, "stale": 0}
+    assert len(summary["workers"]) == WORKERS
+    assert all(w["pages"] > 0 and w["reason"] == "finished" for w in summary["workers"])
+    assert sum(w["pages"] for w in summary["workers"]) == len(expected)
+    assert all(run["clean"] and run["reason"] == "finished" for run in summary["runs"])
+    for path in (*logs, *summaries):
+        text = path.read_text()
+        assert PASSWORD not in text, path
+    report = json.loads(summaries[0].read_text())
+    assert report["database"]["path"].startswith("postgresql://crawler:***@127.0.0.1:")
+
+
+def _kill_moments(rng: random.Random) -> list[float]:
+    """Three moments, in title fetches served: early, mid-crawl and anywhere."""
+    return sorted(rng.sample(range(10, 300), 3))
+
+
+def test_a_worker_killed_three_times_loses_nothing(universe, pg_url: str, tmp_path: Path) -> None:
+    """One of three workers is killed with SIGKILL at three seeded random moments and
+    restarted each time: its leases run out, the others take its titles, and the crawl ends
+    with exactly the titles and edges of an uninterrupted one; a title is fetched again only
+    if it was in flight in a killed worker."""
+    rng = random.Random("pg-kill-1")
+    moments = _kill_moments(rng)
+    concurrency = 4
+    settings = {"IMDB_LEASE_SECONDS": 2}
+    with Sandbox(universe, small_pages=True, seed=7) as sandbox:
+        seeds = sandbox.seeds(2)
+        command = _worker_command(sandbox, pg_url, seeds, **settings)
+        log = tmp_path / "workers.log"
+        steady = [_start(command, log) for _ in range(WORKERS - 1)]
+        victim = _start(command, log)
+        kills = 0
+        for moment in moments:
+            while sandbox.stats(detail=False)["title_fetches"] < moment:
+                assert victim.poll() is None, "the crawl ended before the kill"
+                time.sleep(0.002)
+            os.kill(victim.pid, signal.SIGKILL)
+            assert victim.wait(30) == -signal.SIGKILL
+            kills += 1
+            victim = _start(command, log)
+        _wait_all([*steady, victim])
+        served = sandbox.stats()
+    expected = reachable(universe, seeds)
+    titles, edges = stored(pg_url)  # type: ignore[arg-type]
+    assert titles == expected, moments
+    assert edges == expected_edges(universe, expected), moments
+    assert set(served["fetches"]) == expected
+    refetches = sum(count - 1 for count in served["fetches"].values())
+    assert refetches <= kills * concurrency, (refetches, moments)
+    with Store(pg_url, create=False) as store:
+        summary = store.summary()
+    assert summary["frontier"]["pending"] == 0 and summary["frontier"]["failed"] == 0
+    assert summary["leases"] == {"held": 0, "stale": 0}
+    workers = summary["workers"]
+    # A kill may land before the worker registered; every worker not killed finished.
+    assert WORKERS < len(workers) <= WORKERS + kills
+    assert sum(w["finished_at"] is not None for w in workers) == WORKERS
+    assert PASSWORD not in log.read_text()

@@ -129,7 +129,7 @@ def test_migrations_on_postgresql(pg_url: str) -> None:
         try:
             Store(pg_url).close()
             opened.append(None)
-        except BaseException as exc:  # noqa: BLE001 (reported by the assert below)
+        except BaseException as exc:  # reported by the assert below
             opened.append(exc)
 
     threads = [threading.Thread(target=open_it) for _ in range(3)]

@@ -12,7 +12,10 @@ database; each is a *worker* (a row of ``workers``: host, pid, claims, pages, la
   (each page in one transaction, as on SQLite, which also ends that title's claim);
 * when it dies (``kill -9``, a lost machine) its leases run out and the titles are claimable by
   the others; nothing is lost, and a title is stored once (its row, its edges: the same
-  upserts as a re-fetch on SQLite). A clean stop (Ctrl-C) hands its claims back at once.
+  upserts as a re-fetch on SQLite). A clean stop (Ctrl-C) hands its claims back at once, and
+  so does a worker starting on the same host for the workers there whose process is gone
+  (so a restarted worker never waits for its predecessor's leases). The host is the machine's
+  name: give each machine (container) its own.
 
 Politeness: ``DOWNLOAD_DELAY`` (and TMDb's ``TMDB_MAX_RPS``) is per process, so N workers on
 one site ask N times as often. With ``IMDB_RATE_IS_TOTAL`` each worker instead waits
@@ -67,6 +70,7 @@ class Claims:
         return self.spider.crawler.stats  # set once the crawl starts, after __init__
 
     def start(self) -> None:
+        self.retire_dead_neighbours()
         self.store.register_worker(self.worker, self.spider.name, self.host, os.getpid())
         logger.info(
             "worker %s: claiming %d titles at a time under a %g s lease", self.worker,
@@ -77,6 +81,14 @@ class Claims:
 
     def _beat_failed(self, failure: Any) -> None:
         logger.error("worker %s: heartbeat stopped: %s", self.worker, failure.getErrorMessage())
+
+    def retire_dead_neighbours(self) -> None:
+        """Workers of this host whose process is gone (a ``kill -9``, a crash) hand their
+        titles back now: a restarted worker need not wait for their leases to run out."""
+        for worker, pid in self.store.running_workers(self.host):
+            if not _alive(pid):
+                held = self.store.retire_worker(worker, "died")
+                logger.info("worker %s died holding %d titles: they are claimable", worker, held)
 
     # --- claiming ------------------------------------------------------------------------
 
@@ -139,6 +151,16 @@ class Claims:
         self.release_all()
         pages = self.stats.get_value("imdb/titles_stored", 0)
         self.store.finish_worker(self.worker, reason, pages=pages)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
 
 
 def _autothrottle(crawler: Any) -> Any:

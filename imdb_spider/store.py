@@ -470,6 +470,32 @@ class Store:
             )
         )
 
+    def running_workers(self, host: str) -> list[tuple[str, int]]:
+        """(id, pid) of the workers on ``host`` that never recorded an end."""
+        rows = self.db.execute(
+            "SELECT id, pid FROM workers WHERE host = ? AND finished_at IS NULL ORDER BY id",
+            (host,),
+        )
+        return [(row[0], int(row[1])) for row in rows]
+
+    def retire_worker(self, worker: str, reason: str) -> int:
+        """A worker known to be dead: end its claims now (not when its leases run out) and
+        record its end; returns how many titles it held."""
+
+        def retire() -> int:
+            held = self.db.execute(
+                "UPDATE frontier SET claimed_by = NULL, lease_until = NULL "
+                "WHERE claimed_by = ? AND state = 'pending'",
+                (worker,),
+            ).rowcount
+            self.db.execute(
+                "UPDATE workers SET finished_at = ?, reason = ? WHERE id = ?",
+                (time.time(), reason, worker),
+            )
+            return held
+
+        return self._write(retire)
+
     def live_workers(self, spider: str, seen_within: float) -> int:
         """Workers of ``spider`` running and seen in the last ``seen_within`` seconds."""
         query = (

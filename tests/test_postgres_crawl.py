@@ -58,7 +58,7 @@ def _stop(processes: list[subprocess.Popen]) -> None:
 
 def _worker_command(sandbox: Sandbox, url: str, seeds: list[str], **settings) -> list[str]:
     base = {"CONCURRENT_REQUESTS": 4, "CONCURRENT_REQUESTS_PER_DOMAIN": 4}
-    return crawl_command(sandbox.base_url, url, seeds, settings={**base, **settings})  # type: ignore[arg-type]
+    return crawl_command(sandbox.base_url, url, seeds, settings={**base, **settings})
 
 
 def test_three_workers_crawl_like_one_sqlite_crawl(universe, pg_url: str, tmp_path: Path) -> None:
@@ -80,7 +80,7 @@ def test_three_workers_crawl_like_one_sqlite_crawl(universe, pg_url: str, tmp_pa
         served = sandbox.stats()
     expected = reachable(universe, seeds)
     assert stored(sqlite_db) == (expected, expected_edges(universe, expected))
-    assert stored(pg_url) == stored(sqlite_db)  # type: ignore[arg-type]
+    assert stored(pg_url) == stored(sqlite_db)
     assert served["fetches"] == dict.fromkeys(expected, 1)
     with Store(pg_url, create=False) as store:
         summary = store.summary()
@@ -129,7 +129,7 @@ def test_a_worker_killed_three_times_loses_nothing(universe, pg_url: str, tmp_pa
         _wait_all([*steady, victim])
         served = sandbox.stats()
     expected = reachable(universe, seeds)
-    titles, edges = stored(pg_url)  # type: ignore[arg-type]
+    titles, edges = stored(pg_url)
     assert titles == expected, moments
     assert edges == expected_edges(universe, expected), moments
     assert set(served["fetches"]) == expected

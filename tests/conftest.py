@@ -14,7 +14,13 @@ FIXTURES = TESTS / "fixtures" / "imdb"
 
 
 def crawl_command(
-    base_url: str, db: Path | str, seeds: list[str], *, settings=None, args=None, spider: str = "imdb"
+    base_url: str,
+    db: Path | str,
+    seeds: list[str],
+    *,
+    settings=None,
+    args=None,
+    spider: str = "imdb",
 ):
     """``scrapy crawl imdb`` (or ``tmdb``: ``base_url`` is then the API's) against a sandbox,
     following every title type, no delays."""

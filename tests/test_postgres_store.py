@@ -245,3 +245,42 @@ def test_summary_of_a_url_shows_workers_and_stale_leases_without_the_password(
     assert {"pages", "last_seen", "seconds_since_seen", "holding"} <= set(by_id["w1"])
     title = _cli(pg_url, "--title", "tt9")
     assert json.loads(title.stdout)["id"] == "tt5" and "tt9 was merged into tt5" in title.stderr
+
+
+def test_the_export_and_the_datasets_loader_read_a_url(tmp_path: Path, pg_url: str) -> None:
+    """The exporters' graph is the same from PostgreSQL as from the SQLite copy, and their
+    messages name the database without its password."""
+    from exporters.graph import GraphError, load_graph
+
+    sqlite_db = str(tmp_path / "crawl.sqlite")
+    with Store(pg_url) as store:
+        _crawl(store)
+    assert _cli("copy", pg_url, sqlite_db).returncode == 0
+    from_pg, from_sqlite = load_graph(pg_url), load_graph(sqlite_db)
+    assert from_pg.ids == from_sqlite.ids and from_pg.ids == ["tt1", "tt5"]
+    assert (from_pg.sources.tolist(), from_pg.targets.tolist()) == (
+        from_sqlite.sources.tolist(),
+        from_sqlite.targets.tolist(),
+    )
+    with pytest.raises(GraphError, match=r"no title of postgresql://crawler:\*\*\*@") as caught:
+        load_graph(pg_url, min_votes=10**9)
+    assert PASSWORD not in str(caught.value)
+    ratings = tmp_path / "title.ratings.tsv"
+    ratings.write_text("tconst\taverageRating\tnumVotes\ntt1\t8.1\t1000\n")
+    empty = f"{pg_url}x"  # a database that does not exist: a clear error, no password
+    loaded = subprocess.run(
+        [sys.executable, "-m", "imdb_spider.datasets", "--db", empty, str(ratings)],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert loaded.returncode == 2 and "cannot connect to postgresql://crawler:***@" in (
+        loaded.stderr
+    )
+    assert PASSWORD not in loaded.stderr
+    loaded = subprocess.run(
+        [sys.executable, "-m", "imdb_spider.datasets", "--db", pg_url, str(ratings)],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert loaded.returncode == 0, loaded.stderr
+    assert PASSWORD not in loaded.stdout + loaded.stderr
+    with Store(pg_url, create=False) as store:
+        assert store.title_record("tt1")["rating"] == 8.1

@@ -89,6 +89,7 @@ bench: venv
 	$(PY) -m benchmarks.bench_layout --method clustered --method sfdp | tee bench-results/layout.txt
 	$(PY) -m benchmarks.bench_export --keep | tee bench-results/export.txt
 	$(PY) -m benchmarks.bench_datasets --pandas | tee bench-results/datasets.txt
+	$(PY) -m benchmarks.bench_postgres | tee bench-results/postgres.txt
 	$(PY) -m benchmarks.bench_site --tiles build/bench-export/data \
 	    --screenshots bench-results/site | tee bench-results/site.txt
 	$(PY) -m benchmarks.bench_site --tiles build/bench-export/data --renderer page \

@@ -50,7 +50,7 @@ def load_graph(
         store = Store(db_path, create=False)
     except StoreError as exc:
         raise GraphError(str(exc)) from None
-    with store:
+    with store, store.snapshot():  # one moment of a crawl that may be running
         titles = list(store.titles())
         edges = list(store.edge_rows(None if source == "all" else source))
     if not titles:

@@ -25,7 +25,8 @@ within one heartbeat.
 
 Stats: ``imdb/claims`` (titles claimed), ``imdb/claim_queries``, ``imdb/claim_seconds``
 (time spent claiming, for the mean claim latency), ``imdb/claim_seconds_max``,
-``imdb/leases_renewed``.
+``imdb/leases_renewed``; with ``IMDB_RATE_IS_TOTAL``, ``imdb/live_workers`` (and its ``_max``) and
+``imdb/download_delay_max``.
 """
 
 from __future__ import annotations
@@ -144,6 +145,8 @@ class Claims:
         for slot in engine.downloader.slots.values():
             slot.delay = max(delay, slot.delay) if throttle is not None else delay
         self.stats.set_value("imdb/live_workers", live)
+        self.stats.max_value("imdb/live_workers_max", live)
+        self.stats.max_value("imdb/download_delay_max", delay)
 
     def stop(self, reason: str) -> None:
         if self._loop is not None and self._loop.running:

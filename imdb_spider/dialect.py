@@ -105,6 +105,14 @@ def begin_write(db: Any) -> None:
     db.execute("BEGIN" if engine(db) == POSTGRESQL else "BEGIN IMMEDIATE")
 
 
+def begin_snapshot(db: Any) -> None:
+    """Start a read-only transaction whose reads all see one moment of the database."""
+    if engine(db) == POSTGRESQL:
+        db.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+    else:
+        db.execute("BEGIN")  # WAL: the snapshot is taken at the first read and kept
+
+
 def lock_schema(db: Any) -> None:
     """Inside a transaction, wait for any other process migrating the same database (SQLite's
     ``BEGIN IMMEDIATE`` already did)."""

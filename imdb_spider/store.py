@@ -216,6 +216,16 @@ class Store:
             raise
         self.db.execute("COMMIT")
 
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Read in one consistent snapshot while crawlers go on writing (an export of a live
+        crawl: its titles and its edges as of one moment)."""
+        dialect.begin_snapshot(self.db)
+        try:
+            yield
+        finally:
+            self.db.execute("COMMIT")
+
     def _write(self, work: Callable[[], T]) -> T:
         """``work`` in one transaction; on PostgreSQL run again when it collided with another
         worker's transaction (a deadlock, the same new row), up to ``_WRITE_ATTEMPTS`` times."""

@@ -72,8 +72,13 @@ def test_three_workers_crawl_like_one_sqlite_crawl(universe, pg_url: str, tmp_pa
         sandbox.reset_stats()
         logs = [tmp_path / f"worker{i}.log" for i in range(WORKERS)]
         summaries = [tmp_path / f"summary{i}.json" for i in range(WORKERS)]
+        # The delay is the total of the live workers' (IMDB_RATE_IS_TOTAL): each waits three
+        # times as long; the heartbeat (a third of the lease) counts them.
+        shared = {"IMDB_RATE_IS_TOTAL": 1, "DOWNLOAD_DELAY": 0.01, "IMDB_LEASE_SECONDS": 6}
         workers = [
-            _start(_worker_command(sandbox, pg_url, seeds, IMDB_SUMMARY_PATH=summary), log)
+            _start(
+                _worker_command(sandbox, pg_url, seeds, IMDB_SUMMARY_PATH=summary, **shared), log
+            )
             for log, summary in zip(logs, summaries, strict=True)
         ]
         _wait_all(workers)
@@ -93,8 +98,10 @@ def test_three_workers_crawl_like_one_sqlite_crawl(universe, pg_url: str, tmp_pa
     for path in (*logs, *summaries):
         text = path.read_text()
         assert PASSWORD not in text, path
-    report = json.loads(summaries[0].read_text())
-    assert report["database"]["path"].startswith("postgresql://crawler:***@127.0.0.1:")
+    reports = [json.loads(path.read_text()) for path in summaries]
+    assert reports[0]["database"]["path"].startswith("postgresql://crawler:***@127.0.0.1:")
+    assert max(r["stats"]["imdb/live_workers_max"] for r in reports) == WORKERS
+    assert max(r["stats"]["imdb/download_delay_max"] for r in reports) == pytest.approx(0.03)
 
 
 def _kill_moments(rng: random.Random) -> list[float]:

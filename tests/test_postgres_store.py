@@ -284,3 +284,30 @@ def test_the_export_and_the_datasets_loader_read_a_url(tmp_path: Path, pg_url: s
     assert PASSWORD not in loaded.stdout + loaded.stderr
     with Store(pg_url, create=False) as store:
         assert store.title_record("tt1")["rating"] == 8.1
+
+
+def _spider_on(url: str, **settings):
+    from scrapy.utils.test import get_crawler
+
+    from imdb_spider import settings as project_settings
+    from imdb_spider.spiders.imdb import ImdbSpider
+
+    values = {k: getattr(project_settings, k) for k in dir(project_settings) if k.isupper()}
+    crawler = get_crawler(ImdbSpider, {**values, "IMDB_DB_PATH": url, **settings})
+    return ImdbSpider.from_crawler(crawler)
+
+
+def test_a_spider_on_a_url_refuses_bad_settings_and_unreachable_servers(
+    pg_url: str, postgres_server
+) -> None:
+    from scrapy.exceptions import UsageError
+
+    spider = _spider_on(pg_url)  # a good URL: the spider takes its titles by claims
+    assert spider.claims is not None and spider.claims.batch == 2 * 2  # polite concurrency 2
+    spider.store.close()
+    with pytest.raises(UsageError, match="IMDB_LEASE_SECONDS must be positive, not 0"):
+        _spider_on(pg_url, IMDB_LEASE_SECONDS=0)
+    nowhere = pg_url.replace(f":{postgres_server.port}/", ":1/")
+    with pytest.raises(UsageError, match=r"cannot connect to postgresql://crawler:\*\*\*@") as err:
+        _spider_on(nowhere)
+    assert PASSWORD not in str(err.value)

@@ -135,6 +135,7 @@ class FrontierSpider(scrapy.Spider):
             try:
                 spider.claims = Claims(spider, spider.store)
             except ValueError as exc:
+                spider.store.close()
                 raise UsageError(str(exc)) from None
         if crawler.settings.get("JOBDIR"):
             logger.info(

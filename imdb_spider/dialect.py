@@ -89,6 +89,14 @@ class PgConnection:
         cursor.executemany(self._translate(sql), rows)
         return cursor
 
+    def copy_rows(self, table: str, names: list[str], rows: Any) -> None:
+        """Append ``rows`` to ``table`` with ``COPY … FROM STDIN`` (many times faster than
+        row by row); ``table`` and ``names`` are the schema's own identifiers."""
+        statement = f"COPY {table} ({', '.join(names)}) FROM STDIN"
+        with self.conn.cursor().copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
+
     def close(self) -> None:
         self.conn.close()
 
@@ -166,6 +174,17 @@ def integrity_check(db: Any) -> str:
     if engine(db) == POSTGRESQL:
         return "ok"  # the server checks its own pages; there is no PRAGMA to ask
     return db.execute("PRAGMA integrity_check").fetchone()[0]
+
+
+def insert_rows(db: Any, table: str, names: list[str], rows: list[tuple]) -> None:
+    """Insert many rows into ``table`` (a copy between databases): PostgreSQL's ``COPY``, or
+    SQLite's ``executemany``. ``table`` and ``names`` are the schema's identifiers."""
+    if engine(db) == POSTGRESQL:
+        db.copy_rows(table, names, rows)
+    else:
+        marks = ", ".join("?" * len(names))
+        # Fixed identifiers of the schema, read from the source database's own columns.
+        db.executemany(f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks})", rows)  # noqa: S608
 
 
 def reset_identity(db: Any, table: str, column: str) -> None:

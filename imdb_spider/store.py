@@ -1097,12 +1097,8 @@ class Store:
         # Fixed identifiers from COPY_TABLES and the source's own column names.
         cursor = source.db.execute(f"SELECT * FROM {table}")  # noqa: S608
         names = [d[0] for d in cursor.description]
-        insert = (
-            f"INSERT INTO {table} ({', '.join(names)}) "  # noqa: S608
-            f"VALUES ({', '.join('?' * len(names))})"
-        )
         while rows := cursor.fetchmany(batch):
-            self.db.executemany(insert, rows)
+            dialect.insert_rows(self.db, table, names, rows)
 
 
 def _iso(at: float) -> str:

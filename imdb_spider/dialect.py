@@ -38,6 +38,7 @@ RETRYABLE: tuple[type[Exception], ...] = (
 )
 # A constant key for PostgreSQL's advisory lock that serialises schema migrations.
 _MIGRATION_LOCK = 0x1DB5_0015
+_ALIAS_LOCK = 0x1DB5_0016
 
 
 def is_url(target: str | Path) -> bool:
@@ -202,6 +203,16 @@ def lock_frontier(db: Any, origin: str) -> None:
     """Inside a transaction on PostgreSQL, wait for any other worker counting ``origin``'s
     frontier against a limit (``-a max_titles``), so two never both take the last places."""
     db.execute("SELECT pg_advisory_xact_lock(?, hashtext(?))", (_MIGRATION_LOCK, origin))
+
+
+def lock_aliases(db: Any, *, exclusive: bool) -> None:
+    """Inside a page's transaction on PostgreSQL: shared by the pages that only read the
+    aliases, exclusive for one that adds an alias (SQLite's transactions are serial already)."""
+    if engine(db) == POSTGRESQL:
+        if exclusive:
+            db.execute("SELECT pg_advisory_xact_lock(?, 1)", (_ALIAS_LOCK,))
+        else:
+            db.execute("SELECT pg_advisory_xact_lock_shared(?, 1)", (_ALIAS_LOCK,))
 
 
 def skip_locked(db: Any) -> str:

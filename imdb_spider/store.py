@@ -640,6 +640,10 @@ class Store:
         now: float,
         origin: str,
     ) -> list[str]:
+        # Workers on one PostgreSQL database: a page that makes an alias waits for the pages
+        # being written and they for it, so no edge is stored pointing at the old id after
+        # the alias's update of edges ran (a page reads the aliases after this lock).
+        dialect.lock_aliases(self.db, exclusive=requested_id != record.id)
         self._put_title(record, now, origin)
         if requested_id != record.id:
             # A merged id, or a TMDb-only id now matched: remember it, and point the edges

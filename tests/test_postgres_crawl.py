@@ -151,3 +151,35 @@ def test_a_worker_killed_three_times_loses_nothing(universe, pg_url: str, tmp_pa
     assert WORKERS < len(workers) <= WORKERS + kills
     assert sum(w["finished_at"] is not None for w in workers) == WORKERS
     assert PASSWORD not in log.read_text()
+
+
+def test_two_tmdb_workers_share_one_frontier(pg_url: str, tmp_path: Path) -> None:
+    """``scrapy crawl tmdb`` on a shared frontier: two workers store the sandbox's truth, each
+    movie asked of TMDb once, and the key is in no log line."""
+    from .test_tmdb_crawl import KEY, tmdb_seeds, truth
+    from .test_tmdb_crawl import command as tmdb_command
+    from .test_tmdb_crawl import stored as tmdb_stored
+
+    universe = build_universe(400, seed=3)
+    with Sandbox(universe, small_pages=True, seed=3, tmdb_key=KEY, tmdb_rate=0) as sandbox:
+        indices, seeds = tmdb_seeds(universe, sandbox)
+        log = tmp_path / "tmdb.log"
+        env = {**os.environ, "TMDB_API_KEY": KEY}
+        env.pop("TMDB_ACCESS_TOKEN", None)
+        command = tmdb_command(sandbox, pg_url, seeds, CONCURRENT_REQUESTS=4)  # type: ignore[arg-type]
+        with open(log, "ab") as out:
+            workers = [
+                subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env)
+                for _ in range(2)
+            ]
+        _wait_all(workers)
+        served = sandbox.stats()
+    expected_titles, expected_edges = truth(universe, indices)
+    titles, edges, summary = tmdb_stored(pg_url)  # type: ignore[arg-type]
+    assert (titles, edges) == (expected_titles, expected_edges)
+    assert summary["frontier"]["pending"] == 0 and summary["frontier"]["failed"] == 0
+    assert set(served["tmdb_fetches"].values()) == {1}
+    assert len(served["tmdb_fetches"]) == len(expected_titles)
+    assert [w["spider"] for w in summary["workers"]] == ["tmdb", "tmdb"]
+    text = log.read_text()
+    assert KEY not in text and PASSWORD not in text

@@ -5,7 +5,9 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
-# Debian packages the tests and the demo use (installed when run as root).
+# Debian packages the tests and the demo use (installed when run as root). postgresql: the
+# tests start their own throwaway server from its binaries (tests/postgres.py) on a free port;
+# the cluster the package may start on 5432 is never used.
 DEBS   ?= tinyproxy graphviz chromium postgresql
 
 PORT     ?= 8000

@@ -15,7 +15,7 @@ database; each is a *worker* (a row of ``workers``: host, pid, claims, pages, la
   upserts as a re-fetch on SQLite). A clean stop (Ctrl-C) hands its claims back at once, and
   so does a worker starting on the same host for the workers there whose process is gone
   (so a restarted worker never waits for its predecessor's leases). The host is the machine's
-  name: give each machine (container) its own.
+  name, or ``IMDB_WORKER_HOST``: each machine (container, pid namespace) needs its own.
 
 Politeness: ``DOWNLOAD_DELAY`` (and TMDb's ``TMDB_MAX_RPS``) is per process, so N workers on
 one site ask N times as often. With ``IMDB_RATE_IS_TOTAL`` each worker instead waits
@@ -53,7 +53,7 @@ class Claims:
         self.spider = spider
         self.store = store
         self.origin: str = spider.origin
-        self.host = socket.gethostname()
+        self.host = settings.get("IMDB_WORKER_HOST") or socket.gethostname()
         self.worker = f"{self.host}:{os.getpid()}:{secrets.token_hex(3)}"
         self.lease = settings.getfloat("IMDB_LEASE_SECONDS", 300.0)
         if self.lease <= 0:

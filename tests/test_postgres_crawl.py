@@ -123,7 +123,11 @@ def test_a_worker_killed_three_times_loses_nothing(universe, pg_url: str, tmp_pa
         command = _worker_command(sandbox, pg_url, seeds, **settings)
         log = tmp_path / "workers.log"
         steady = [_start(command, log) for _ in range(WORKERS - 1)]
-        victim = _start(command, log)
+        # The victim comes back as another machine or as the same one, in turn: the titles
+        # of a lost machine wait for its leases to run out; a restart on the same machine
+        # hands its dead predecessor's back at once.
+        machines = ["machine-b", "machine-c"]
+        victim = _start([*command, "-s", f"IMDB_WORKER_HOST={machines[0]}"], log)
         kills = 0
         for moment in moments:
             while sandbox.stats(detail=False)["title_fetches"] < moment:
@@ -132,7 +136,8 @@ def test_a_worker_killed_three_times_loses_nothing(universe, pg_url: str, tmp_pa
             os.kill(victim.pid, signal.SIGKILL)
             assert victim.wait(30) == -signal.SIGKILL
             kills += 1
-            victim = _start(command, log)
+            host = machines[kills % 2]
+            victim = _start([*command, "-s", f"IMDB_WORKER_HOST={host}"], log)
         _wait_all([*steady, victim])
         served = sandbox.stats()
     expected = reachable(universe, seeds)
@@ -147,11 +152,12 @@ def test_a_worker_killed_three_times_loses_nothing(universe, pg_url: str, tmp_pa
     assert summary["frontier"]["pending"] == 0 and summary["frontier"]["failed"] == 0
     assert summary["leases"] == {"held": 0, "stale": 0}
     workers = summary["workers"]
-    # A kill may land before the worker registered; every worker not killed finished, and
-    # each killed one was found dead by its restart on the same host.
+    # A kill may land before the worker registered; every worker not killed finished; a
+    # killed one is recorded as died when a later restart on its machine found it gone.
     assert WORKERS < len(workers) <= WORKERS + kills
-    reasons = sorted(w["reason"] for w in workers)
-    assert reasons == ["died"] * (len(workers) - WORKERS) + ["finished"] * WORKERS
+    assert [w["reason"] for w in workers].count("finished") == WORKERS
+    assert {w["reason"] for w in workers} - {"finished"} <= {"died", None}
+    assert {w["host"] for w in workers} >= set(machines)
     assert PASSWORD not in log.read_text()
 
 

@@ -118,10 +118,11 @@ class Claims:
         """Its page or final failure is committed: the commit ended the claim."""
         self.held.discard(title_id)
 
-    def release_all(self) -> None:
-        """Hand back every claim (the queue lost them, or the worker stops)."""
-        self.store.release(self.worker)
+    def release_all(self) -> int:
+        """Hand back every claim (the queue lost them, or the worker stops); how many."""
+        released = self.store.release(self.worker)
         self.held.clear()
+        return released
 
     # --- the heartbeat -------------------------------------------------------------------
 

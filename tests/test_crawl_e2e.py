@@ -257,11 +257,11 @@ def _last_log_line(result: subprocess.CompletedProcess) -> str:
 
 
 def test_a_queue_that_loses_requests_never_ends_the_crawl_early(
-    small_universe, tmp_path: Path
+    small_universe, tmp_path: Path, crawl_db: Path | str
 ) -> None:
     with Sandbox(small_universe, small_pages=True, seed=3) as sandbox:
         seeds = sandbox.seeds(2)
-        db = tmp_path / "crawl.sqlite"
+        db = crawl_db
         command = crawl_command(sandbox.base_url, db, seeds, settings={"JOBDIR": tmp_path / "j"})
         result = _crawl_with(command, "LossyScheduler", LOSSY_FROM="10", LOSSY_DROP="25")
         assert result.returncode == 0, result.stderr[-3000:]
@@ -278,12 +278,12 @@ def test_a_queue_that_loses_requests_never_ends_the_crawl_early(
 
 
 def test_a_title_the_queue_always_loses_stops_the_crawl_unclean(
-    small_universe, tmp_path: Path
+    small_universe, crawl_db: Path | str
 ) -> None:
     with Sandbox(small_universe, small_pages=True, seed=3) as sandbox:
         seeds = sandbox.seeds(2)
         lost = sorted(reachable(small_universe, seeds) - set(seeds))[0]
-        db = tmp_path / "crawl.sqlite"
+        db = crawl_db
         command = crawl_command(sandbox.base_url, db, seeds)
         result = _crawl_with(command, "LossyScheduler", LOSSY_ALWAYS=lost)
         assert result.returncode == 0, result.stderr[-3000:]

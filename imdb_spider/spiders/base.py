@@ -281,7 +281,13 @@ class FrontierSpider(scrapy.Spider):
         flight), so hand it back and claim again; with nothing to claim, wait while other
         workers hold pending titles (the heartbeat claims them if their leases run out); end
         when none is pending."""
-        claims.release_all()
+        lost = claims.release_all()
+        if lost:
+            logger.warning(
+                "the queue ran dry with %d claimed titles not done: handing them back to the "
+                "crawl database and claiming again",
+                lost,
+            )
         rows = claims.take()
         if rows:
             self._check_stuck(rows)

@@ -74,7 +74,7 @@ def test_three_workers_crawl_like_one_sqlite_crawl(universe, pg_url: str, tmp_pa
         summaries = [tmp_path / f"summary{i}.json" for i in range(WORKERS)]
         # The delay is the total of the live workers' (IMDB_RATE_IS_TOTAL): each waits three
         # times as long; the heartbeat (a third of the lease) counts them.
-        shared = {"IMDB_RATE_IS_TOTAL": 1, "DOWNLOAD_DELAY": 0.01, "IMDB_LEASE_SECONDS": 6}
+        shared = {"IMDB_RATE_IS_TOTAL": 1, "DOWNLOAD_DELAY": 0.01, "IMDB_LEASE_SECONDS": 15}
         workers = [
             _start(
                 _worker_command(sandbox, pg_url, seeds, IMDB_SUMMARY_PATH=summary, **shared), log

@@ -314,9 +314,15 @@ def migrate(
     empty one when ``create`` is false, and a step that fails (nothing is changed then)."""
     # Look first without a lock: the common case (nothing to do) must not wait for, or block,
     # a crawl writing to the same database.
-    plan = _plan(db, where, steps, create)
-    if not plan.todo and not plan.legacy:
-        return []
+    try:
+        plan = _plan(db, where, steps, create)
+        if not plan.todo and not plan.legacy:
+            return []
+    except MigrationError:
+        # Decided again under the lock: on PostgreSQL this look is several statements, each
+        # seeing the latest commit, so another process creating the schema meanwhile can make
+        # it look half made.
+        pass
     dialect.begin_write(db)
     try:
         dialect.lock_schema(db)

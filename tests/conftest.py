@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 
+# A real PostgreSQL server, started once per session, and a database per test (tests/postgres.py).
+from .postgres import pg_url, postgres_server  # noqa: F401
+
 ROOT = Path(__file__).resolve().parents[1]
 TESTS = ROOT / "tests"
 FIXTURES = TESTS / "fixtures" / "imdb"
@@ -91,7 +94,3 @@ def sandbox(sandbox_session):
     sandbox_session.reset_stats()
     yield sandbox_session
     sandbox_session.set_faults(None)
-
-
-# --- PostgreSQL (tests/postgres.py): a real server, started once per session ----------------
-from .postgres import pg_url, postgres_server  # noqa: E402, F401

@@ -77,6 +77,8 @@ class Claims:
             "worker %s: claiming %d titles at a time under a %g s lease", self.worker,
             self.batch, self.lease,
         )  # fmt: skip
+        if self.rate_is_total:
+            self.share_rate()
         self._loop = task.LoopingCall(self.heartbeat)
         self._loop.start(self.beat_every, now=False).addErrback(self._beat_failed)
 

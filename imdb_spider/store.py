@@ -94,6 +94,13 @@ _RECORD_SCALARS = (
 )
 
 
+class StoreError(Exception):
+    """A crawl database that cannot be used as it is."""
+
+
+#: What storing a page may raise, on either engine: the pipeline records it as a failure.
+STORE_ERRORS: tuple[type[Exception], ...] = (StoreError, *dialect.DB_ERRORS)
+
 # Every table of a crawl in an order that satisfies the foreign keys (``copy``); the
 # ``migrations`` table is the destination's own.
 COPY_TABLES = (
@@ -112,14 +119,6 @@ COPY_TABLES = (
 )
 # Identity columns that a copy fills with the source's numbers.
 _IDENTITIES = (("frontier", "seq"), ("failures", "id"), ("runs", "id"))
-
-
-class StoreError(Exception):
-    """A crawl database that cannot be used as it is."""
-
-
-#: What storing a page may raise, on either engine: the pipeline records it as a failure.
-STORE_ERRORS: tuple[type[Exception], ...] = (StoreError, *dialect.DB_ERRORS)
 
 
 def database_arg(text: str) -> str | Path:

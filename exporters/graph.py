@@ -20,7 +20,7 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from imdb_spider.store import ORIGINS, Store, StoreError
+from imdb_spider.store import ORIGINS, Store, StoreError, describe
 
 from .model import EDGE, MISSING, NODE, ORIGIN_BITS, MapGraph, edge_fields, node_fields
 
@@ -54,7 +54,7 @@ def load_graph(
         titles = list(store.titles())
         edges = list(store.edge_rows(None if source == "all" else source))
     if not titles:
-        raise GraphError(f"{store.where} holds no crawled titles yet: run a crawl first")
+        raise GraphError(f"{describe(db_path)} holds no crawled titles yet: run a crawl first")
     types = set(title_types) if title_types else None
     kept = [
         t
@@ -64,7 +64,7 @@ def load_graph(
     ]
     if not kept:
         raise GraphError(
-            f"no title of {store.where} passes the filters (min votes {min_votes}, "
+            f"no title of {describe(db_path)} passes the filters (min votes {min_votes}, "
             f"types {sorted(types) if types else 'any'})"
         )
     graph = _build(kept, edges, include_uncrawled)

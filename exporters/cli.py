@@ -37,7 +37,8 @@ from typing import Any
 import numpy as np
 import orjson
 
-from imdb_spider.store import database_arg, describe
+from imdb_spider.store import database_arg
+from imdb_spider.store import describe as describe_database
 
 from .communities import compute_sizes, detect_communities
 from .dot import write_dot
@@ -230,9 +231,8 @@ def run_all(args: argparse.Namespace) -> int:
         and state.get("digest") == digest
         and _outputs_exist(out, graph_dir, formats, preview)
     ):
-        steps.say(
-            f"up to date: nothing changed in {describe(args.db)} since the last export to {out}"
-        )
+        where = describe_database(args.db)
+        steps.say(f"up to date: nothing changed in {where} since the last export to {out}")
         return 0
 
     reuse, before = _previous_export(out) if args.reuse_layout else (None, None)

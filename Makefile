@@ -5,8 +5,10 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
-# Debian packages the tests and the demo use (installed when run as root).
-DEBS   ?= tinyproxy graphviz chromium
+# Debian packages the tests and the demo use (installed when run as root). postgresql: the
+# tests start their own throwaway server from its binaries (tests/postgres.py) on a free port;
+# the cluster the package may start on 5432 is never used.
+DEBS   ?= tinyproxy graphviz chromium postgresql
 
 PORT     ?= 8000
 SITE_PORT ?= 8080
@@ -89,6 +91,7 @@ bench: venv
 	$(PY) -m benchmarks.bench_layout --method clustered --method sfdp | tee bench-results/layout.txt
 	$(PY) -m benchmarks.bench_export --keep | tee bench-results/export.txt
 	$(PY) -m benchmarks.bench_datasets --pandas | tee bench-results/datasets.txt
+	$(PY) -m benchmarks.bench_postgres | tee bench-results/postgres.txt
 	$(PY) -m benchmarks.bench_site --tiles build/bench-export/data \
 	    --screenshots bench-results/site | tee bench-results/site.txt
 	$(PY) -m benchmarks.bench_site --tiles build/bench-export/data --renderer page \

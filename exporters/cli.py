@@ -38,6 +38,9 @@ from typing import Any
 import numpy as np
 import orjson
 
+from imdb_spider.store import database_arg
+from imdb_spider.store import describe as describe_database
+
 from .communities import compute_sizes, detect_communities
 from .dot import write_dot
 from .gdf import write_gdf
@@ -229,7 +232,8 @@ def run_all(args: argparse.Namespace) -> int:
         and state.get("digest") == digest
         and _outputs_exist(out, graph_dir, formats, preview)
     ):
-        steps.say(f"up to date: nothing changed in {args.db} since the last export to {out}")
+        where = describe_database(args.db)
+        steps.say(f"up to date: nothing changed in {where} since the last export to {out}")
         return 0
 
     reuse, before = _previous_export(out) if args.reuse_layout else (None, None)
@@ -342,7 +346,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     every = sub.add_parser("all", help="run every export step", description=__doc__,
                            formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
-    every.add_argument("--db", type=Path, required=True, help="the crawl database (IMDB_DB_PATH)")
+    every.add_argument(
+        "--db",
+        type=database_arg,
+        required=True,
+        help="the crawl database (IMDB_DB_PATH: a SQLite file or a postgresql:// URL)",
+    )
     every.add_argument("--out", type=Path, required=True, help="map folder, e.g. site/data")
     every.add_argument("--graph-dir", type=Path, help="where graph.dot/.gdf/.gexf go "
                        "(default: <out>/../graph)")  # fmt: skip

@@ -26,7 +26,7 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from imdb_spider.store import ORIGINS, Store, StoreError
+from imdb_spider.store import ORIGINS, Store, StoreError, describe
 
 from .model import EDGE, MISSING, NODE, ORIGIN_BITS, MapGraph, edge_fields, node_fields
 
@@ -59,7 +59,7 @@ def load_graph(
         store = Store(db_path, create=False)
     except StoreError as exc:
         raise GraphError(str(exc)) from None
-    with store:
+    with store, store.snapshot():  # one moment of a crawl that may be running
         titles = list(store.titles())
         edges = list(store.edge_rows(None if source == "all" else source))
         graph = _graph_of(
@@ -94,7 +94,7 @@ def _graph_of(
 ) -> MapGraph:
     """The graph of the titles that pass the filters."""
     if not titles:
-        raise GraphError(f"{db_path} holds no crawled titles yet: run a crawl first")
+        raise GraphError(f"{describe(db_path)} holds no crawled titles yet: run a crawl first")
     types = set(title_types) if title_types else None
     kept = [
         t
@@ -104,7 +104,7 @@ def _graph_of(
     ]
     if not kept:
         raise GraphError(
-            f"no title of {db_path} passes the filters (min votes {min_votes}, "
+            f"no title of {describe(db_path)} passes the filters (min votes {min_votes}, "
             f"types {sorted(types) if types else 'any'})"
         )
     return _build(kept, edges, include_uncrawled)

@@ -41,7 +41,7 @@ from typing import Any
 
 import orjson
 
-from .store import Store, StoreError
+from .store import Store, StoreError, database_arg, describe
 
 #: The header of each file this loader reads, as IMDb writes it.
 HEADERS: dict[str, tuple[str, ...]] = {
@@ -418,7 +418,12 @@ def main(argv: list[str] | None = None) -> int:
             "input (one line on stderr naming the file and what was expected)."
         ),
     )
-    parser.add_argument("--db", type=Path, required=True, help="the crawl database to fill")
+    parser.add_argument(
+        "--db",
+        type=database_arg,
+        required=True,
+        help="the crawl database to fill (a SQLite file or a postgresql:// URL)",
+    )
     parser.add_argument(
         "paths", nargs="+", type=Path, metavar="FILE_OR_DIR", help="dataset files or folders"
     )
@@ -438,8 +443,8 @@ def main(argv: list[str] | None = None) -> int:
             targets = store.dataset_targets()
             if not targets:
                 print(
-                    f"{args.db} knows no IMDb title id: nothing to fill (crawl first; titles "
-                    "TMDb knows only as tmdb:ID have no IMDb row)",
+                    f"{describe(args.db)} knows no IMDb title id: nothing to fill (crawl "
+                    "first; titles TMDb knows only as tmdb:ID have no IMDb row)",
                     file=sys.stderr,
                 )
                 return 1
@@ -458,7 +463,7 @@ def main(argv: list[str] | None = None) -> int:
     filled = len({*load.basics, *load.ratings, *load.crew})
     bad = sum(r.bad for r in load.reports)
     print(
-        f"{filled:,} of the {len(survivors):,} IMDb titles {args.db} knows filled, "
+        f"{filled:,} of the {len(survivors):,} IMDb titles {describe(args.db)} knows filled, "
         f"{bad:,} bad rows skipped, in {time.perf_counter() - start:.1f} s"
     )
     for example in load.bad_examples:

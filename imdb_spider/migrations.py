@@ -24,13 +24,15 @@ below the last step, then use the new column in ``store.py``. Never edit or reor
 that has been released: databases out there have had it. Steps run their statements one by
 one with ``execute`` (``run_script`` splits a script), because ``executescript`` would commit
 the open transaction first. A step receives the open connection and only runs SQL on it, and
-the ``migrations`` table is plain SQL, so the same steps can run on PostgreSQL through psycopg
-3 (issue #15): what is SQLite's own here is the look at the database's state
-(``PRAGMA user_version``, ``sqlite_master``: ``_version``, ``_has_migrations_table``,
-``_table_count``) and the ``?`` placeholders, and only a step whose DDL differs between the
-two needs to ask which database it is on.
+the ``migrations`` table is plain SQL, so the same steps run on PostgreSQL through psycopg
+3 (issue #15): ``dialect.py`` answers the look at the database's state (the schema version,
+which tables exist), takes the write lock (SQLite's ``BEGIN IMMEDIATE``; on PostgreSQL an
+advisory lock, so workers starting together migrate once) and gives ``run_script``'s DDL the
+PostgreSQL types (``dialect.ddl``); a step whose SQL differs beyond that asks
+``dialect.engine(db)``.
 
-This module and ``store.py`` are the store layer: they hold all the SQL of the project.
+This module, ``store.py`` and ``dialect.py`` are the store layer: they hold all the SQL of the
+project.
 """
 
 from __future__ import annotations
@@ -41,9 +43,10 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-logger = logging.getLogger(__name__)
+from . import dialect
+from .dialect import Connection
 
-Connection = sqlite3.Connection
+logger = logging.getLogger(__name__)
 
 #: ``PRAGMA user_version`` of every database written before migrations were recorded.
 LEGACY_VERSION = 1
@@ -78,7 +81,7 @@ def run_script(db: Connection, script: str) -> None:
     for line in script.splitlines(keepends=True):
         statement += line
         if sqlite3.complete_statement(statement):
-            db.execute(statement)
+            db.execute(dialect.ddl(db, statement))
             statement = ""
     if statement.strip():
         raise ValueError(f"unfinished SQL statement at the end of a script: {statement!r}")
@@ -257,6 +260,34 @@ CREATE TABLE dataset_titles (
     )
 
 
+@migration("0004_workers")
+def _workers(db: Connection) -> None:
+    """Many crawl processes on one database (PostgreSQL, issue #15): a pending frontier row
+    may be claimed by a worker (``claimed_by``) until its lease ends (``lease_until``, a Unix
+    time the worker pushes forward while it works); ``workers`` has one row per crawl process
+    that claimed titles: its progress for the summary."""
+    run_script(
+        db,
+        """
+ALTER TABLE frontier ADD COLUMN claimed_by TEXT;
+ALTER TABLE frontier ADD COLUMN lease_until REAL;
+CREATE INDEX frontier_claimed ON frontier(claimed_by);
+CREATE TABLE workers (
+    id TEXT PRIMARY KEY,
+    spider TEXT NOT NULL,
+    host TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    started_at REAL NOT NULL,
+    last_seen REAL NOT NULL,
+    finished_at REAL,
+    reason TEXT,
+    claims INTEGER NOT NULL DEFAULT 0,
+    pages INTEGER NOT NULL DEFAULT 0
+);
+""",
+    )
+
+
 # --- the runner ----------------------------------------------------------------------------
 
 
@@ -283,11 +314,18 @@ def migrate(
     empty one when ``create`` is false, and a step that fails (nothing is changed then)."""
     # Look first without a lock: the common case (nothing to do) must not wait for, or block,
     # a crawl writing to the same database.
-    plan = _plan(db, where, steps, create)
-    if not plan.todo and not plan.legacy:
-        return []
-    db.execute("BEGIN IMMEDIATE")
     try:
+        plan = _plan(db, where, steps, create)
+        if not plan.todo and not plan.legacy:
+            return []
+    except MigrationError:
+        # Decided again under the lock: on PostgreSQL this look is several statements, each
+        # seeing the latest commit, so another process creating the schema meanwhile can make
+        # it look half made.
+        pass
+    dialect.begin_write(db)
+    try:
+        dialect.lock_schema(db)
         # Again under the write lock: another process may have migrated in the meantime.
         plan = _plan(db, where, steps, create)
         db.execute(
@@ -313,8 +351,7 @@ def migrate(
                     "the database is unchanged"
                 ) from exc
             _record(db, step.name)
-        # A PRAGMA takes no bound parameters; the version is an int formatted as one.
-        db.execute(f"PRAGMA user_version = {plan.version:d}")
+        dialect.set_user_version(db, plan.version)
     except BaseException:
         db.execute("ROLLBACK")
         raise
@@ -355,15 +392,12 @@ def _record(db: Connection, name: str) -> None:
 
 
 def _version(db: Connection) -> int:
-    return int(db.execute("PRAGMA user_version").fetchone()[0])
+    return dialect.user_version(db)
 
 
 def _has_migrations_table(db: Connection) -> bool:
-    row = db.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'migrations'"
-    ).fetchone()
-    return row is not None
+    return "migrations" in dialect.table_names(db)
 
 
 def _table_count(db: Connection) -> int:
-    return int(db.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0])
+    return len(dialect.table_names(db))

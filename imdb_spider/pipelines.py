@@ -19,14 +19,13 @@ like this" list came back empty is fetched again before the empty list is believ
 from __future__ import annotations
 
 import logging
-import sqlite3
 import time
 
 from scrapy.crawler import Crawler
 
 from .items import FailureItem, PageItem
 from .pages import MLT_EMPTY
-from .store import IMDB, Store, StoreError
+from .store import IMDB, STORE_ERRORS, Store
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +73,7 @@ class StorePipeline:
         if isinstance(item, PageItem):
             try:
                 self._store_page(self.store, item)
-            except (StoreError, sqlite3.Error) as exc:
+            except STORE_ERRORS as exc:
                 # The page's transaction was rolled back; count it as a failed attempt.
                 logger.error("could not store %s: %s", item.requested_id, exc)
                 failure = FailureItem(

@@ -9,12 +9,25 @@ queryable), ``edges`` (source, rank -> target), ``aliases`` (old id -> surviving
 ``frontier`` (one row per title ever scheduled: state, depth, attempts, last error, first seen
 from), ``failures`` (every failed attempt, with its reason), ``runs`` (start, finish, clean),
 ``dataset_titles`` (IMDb's dataset files' values, loaded by ``python -m imdb_spider.datasets``)
-and ``migrations`` (the schema steps a database has had). The schema itself is in
-``migrations.py``, as named steps that opening a database applies; the two modules hold all the
-SQL of the project.
+``migrations`` (the schema steps a database has had) and ``workers`` (the crawl processes that
+claimed titles). The schema itself is in ``migrations.py``, as named steps that opening a
+database applies; ``dialect.py`` holds what differs between the two engines. The three modules
+hold all the SQL of the project.
+
+Two engines, one API: ``IMDB_DB_PATH`` is a SQLite file (the embedded default: one crawl
+process) or a ``postgresql://user@host:port/dbname`` URL (PostgreSQL, through psycopg 3: any
+number of crawl processes on any number of machines). Nothing above this module knows which.
+With several workers each claims a small batch of pending titles (``claim``: ``SELECT … FOR
+UPDATE SKIP LOCKED``, so claims never wait on each other), holds them under a lease it renews
+while working (``renew``), and commits each page in one transaction as on SQLite, which also
+ends the title's claim; a worker that dies leaves leases that run out, and its titles are
+claimable again. Two workers writing the same rows at once (an alias both found) make one of
+them run its transaction again (``dialect.RETRYABLE``).
 
 Values are always bound as parameters; identifiers are fixed strings of this module.
-``python -m imdb_spider.store PATH`` prints a JSON summary of a database.
+``python -m imdb_spider.store PATH_OR_URL`` prints a JSON summary of a database (with every
+worker's progress and the stale leases); ``python -m imdb_spider.store copy SRC DST`` copies a
+crawl between engines and checks the copy by counting.
 """
 
 from __future__ import annotations
@@ -24,16 +37,21 @@ import logging
 import sqlite3
 import sys
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 
+from . import dialect
 from .migrations import MIGRATIONS, Migration, MigrationError, applied_migrations, migrate
+
+T = TypeVar("T")
+# How many times a PostgreSQL transaction that collided with another worker's is run again.
+_WRITE_ATTEMPTS = 8
 
 #: The schema version this code writes: the number of migration steps it knows.
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -84,6 +102,39 @@ class StoreError(Exception):
     """A crawl database that cannot be used as it is."""
 
 
+#: What storing a page may raise, on either engine: the pipeline records it as a failure.
+STORE_ERRORS: tuple[type[Exception], ...] = (StoreError, *dialect.DB_ERRORS)
+
+# Every table of a crawl in an order that satisfies the foreign keys (``copy``); the
+# ``migrations`` table is the destination's own.
+COPY_TABLES = (
+    "titles",
+    "title_genres",
+    "title_directors",
+    "title_countries",
+    "title_fetches",
+    "edges",
+    "aliases",
+    "frontier",
+    "failures",
+    "runs",
+    "dataset_titles",
+    "workers",
+)
+# Identity columns that a copy fills with the source's numbers.
+_IDENTITIES = (("frontier", "seq"), ("failures", "id"), ("runs", "id"))
+
+
+def database_arg(text: str) -> str | Path:
+    """A command line's crawl database: a ``postgresql://`` URL as given, else a path."""
+    return text if dialect.is_url(text) else Path(text)
+
+
+def describe(target: str | Path) -> str:
+    """A crawl database as messages may name it (a URL's password replaced by ``***``)."""
+    return dialect.describe(target)
+
+
 @dataclass(frozen=True, slots=True)
 class FrontierRow:
     id: str
@@ -94,7 +145,13 @@ class FrontierRow:
 
 
 class Store:
-    """One open crawl database. Not thread-safe; Scrapy calls it from its reactor thread."""
+    """One open crawl database. Not thread-safe; Scrapy calls it from its reactor thread.
+
+    ``path`` is a SQLite file or a ``postgresql://`` URL; ``where`` names it for messages
+    (a URL's password replaced by ``***``), ``engine`` says which (``sqlite``, ``postgresql``).
+    """
+
+    db: Any  # sqlite3.Connection or dialect.PgConnection: the same execute() for both
 
     def __init__(
         self,
@@ -103,26 +160,44 @@ class Store:
         create: bool = True,
         migrations: Sequence[Migration] = MIGRATIONS,
     ) -> None:
-        self.path = Path(path)
         self._frontier_rows: dict[str, int] = {}
-        if not create and not self.path.is_file():
-            raise StoreError(f"no crawl database at {self.path}")
-        if create:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self.db = sqlite3.connect(self.path, isolation_level=None)
-            self.db.execute("PRAGMA journal_mode=WAL")
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{self.path} is not a SQLite database ({exc})") from None
-        # WAL + NORMAL: a commit survives a killed process (not a power cut), and costs no fsync.
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.execute("PRAGMA foreign_keys=ON")
+        self.where = dialect.describe(path)
+        self.path: str | Path
+        if dialect.is_url(path):
+            self.path = self.where
+            self.engine = dialect.POSTGRESQL
+            try:
+                self.db = dialect.PgConnection(str(path))
+            except ConnectionError as exc:
+                raise StoreError(str(exc)) from None
+        else:
+            self.path = Path(path)
+            self.engine = dialect.SQLITE
+            self.db = self._open_sqlite(self.path, create=create)
+        # Several processes share a PostgreSQL frontier: its size is counted afresh each time.
+        self.shared = self.engine == dialect.POSTGRESQL
         try:
             # Brings an older database up to date, in one transaction (see migrations.py).
-            migrate(self.db, str(self.path), migrations, create=create)
+            migrate(self.db, self.where, migrations, create=create)
         except MigrationError as exc:
             self.db.close()
             raise StoreError(str(exc)) from None
+
+    @staticmethod
+    def _open_sqlite(path: Path, *, create: bool) -> sqlite3.Connection:
+        if not create and not path.is_file():
+            raise StoreError(f"no crawl database at {path}")
+        if create:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            db = sqlite3.connect(path, isolation_level=None)
+            db.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{path} is not a SQLite database ({exc})") from None
+        # WAL + NORMAL: a commit survives a killed process (not a power cut), and costs no fsync.
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("PRAGMA foreign_keys=ON")
+        return db
 
     def close(self) -> None:
         self.db.close()
@@ -134,8 +209,8 @@ class Store:
         self.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        self.db.execute("BEGIN IMMEDIATE")
+    def transaction(self) -> Iterator[Any]:
+        dialect.begin_write(self.db)
         try:
             yield self.db
         except BaseException:
@@ -143,6 +218,29 @@ class Store:
             self._frontier_rows.clear()  # counted rows that were rolled back
             raise
         self.db.execute("COMMIT")
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Read in one consistent snapshot while crawlers go on writing (an export of a live
+        crawl: its titles and its edges as of one moment)."""
+        dialect.begin_snapshot(self.db)
+        try:
+            yield
+        finally:
+            self.db.execute("COMMIT")
+
+    def _write(self, work: Callable[[], T]) -> T:
+        """``work`` in one transaction; on PostgreSQL run again when it collided with another
+        worker's transaction (a deadlock, the same new row), up to ``_WRITE_ATTEMPTS`` times."""
+        for attempt in range(1, _WRITE_ATTEMPTS + 1):
+            try:
+                with self.transaction():
+                    return work()
+            except dialect.RETRYABLE:
+                if attempt == _WRITE_ATTEMPTS:
+                    raise
+                time.sleep(0.005 * attempt)
+        raise AssertionError("unreachable")
 
     # --- runs ----------------------------------------------------------------------------
 
@@ -154,12 +252,11 @@ class Store:
         return None if row is None else bool(row[0])
 
     def start_run(self, args: dict[str, Any], spider: str = IMDB) -> int:
-        cursor = self.db.execute(
-            "INSERT INTO runs (started_at, args, spider) VALUES (?, ?, ?)",
+        row = self.db.execute(
+            "INSERT INTO runs (started_at, args, spider) VALUES (?, ?, ?) RETURNING id",
             (time.time(), orjson.dumps(args).decode(), spider),
-        )
-        assert cursor.lastrowid is not None  # an INSERT always sets it
-        return cursor.lastrowid
+        ).fetchone()
+        return int(row[0])
 
     def finish_run(self, run_id: int, reason: str, *, clean: bool) -> None:
         self.db.execute(
@@ -179,8 +276,10 @@ class Store:
     ) -> list[str]:
         """Queue ids not seen before in ``origin``'s frontier, while it holds fewer than
         ``limit`` rows; returns those that were new, in the order given."""
-        with self.transaction():
-            return self._add(ids, depth, found_from, time.time(), limit=limit, origin=origin)
+        ids = list(ids)
+        return self._write(
+            lambda: self._add(ids, depth, found_from, time.time(), limit=limit, origin=origin)
+        )
 
     def _add(
         self,
@@ -193,13 +292,17 @@ class Store:
         origin: str,
     ) -> list[str]:
         new: list[str] = []
+        if limit is None and self.shared:
+            return self._add_all(list(dict.fromkeys(ids)), depth, found_from, now, origin)
+        if limit is not None and self.shared:
+            dialect.lock_frontier(self.db, origin)  # one worker at a time counts to the limit
         room = None if limit is None else limit - self._frontier_size(origin)
         for title_id in ids:
             if room is not None and len(new) >= room:
                 break
             cursor = self.db.execute(
-                "INSERT OR IGNORE INTO frontier (id, origin, depth, found_from, updated_at) "
-                "VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO frontier (id, origin, depth, found_from, updated_at) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (title_id, origin, depth, found_from, now),
             )
             if cursor.rowcount:
@@ -208,16 +311,37 @@ class Store:
             self._frontier_rows[origin] += len(new)
         return new
 
+    def _add_all(
+        self, ids: list[str], depth: int, found_from: str | None, now: float, origin: str
+    ) -> list[str]:
+        """``_add`` without a limit in one statement (a server's round trip per id would be
+        most of a page's time on PostgreSQL); the new ids in the order given."""
+        if not ids:
+            return []
+        # One "(?, ?, ?, ?, ?)" per id; the statement text only repeats placeholders.
+        rows = ", ".join(["(?, ?, ?, ?, ?)"] * len(ids))
+        query = (
+            f"INSERT INTO frontier (id, origin, depth, found_from, updated_at) VALUES {rows} "  # noqa: S608
+            "ON CONFLICT DO NOTHING RETURNING id"
+        )
+        values = [v for title_id in ids for v in (title_id, origin, depth, found_from, now)]
+        inserted = {row[0] for row in self.db.execute(query, values).fetchall()}
+        return [title_id for title_id in ids if title_id in inserted]
+
     def _frontier_size(self, origin: str) -> int:
         """Titles in ``origin``'s frontier (rows, less those of ids that became aliases of
         another), counted once per connection and then kept up to date (a count(*) per page
-        would make every page slower than the last)."""
+        would make every page slower than the last); on a shared (PostgreSQL) database other
+        workers add rows too, so it is counted each time."""
         if origin not in self._frontier_rows:
-            self._frontier_rows[origin] = self.db.execute(
+            count = self.db.execute(
                 "SELECT count(*) FROM frontier WHERE origin = ? "
                 "AND id NOT IN (SELECT old_id FROM aliases)",
                 (origin,),
             ).fetchone()[0]
+            if self.shared:
+                return int(count)
+            self._frontier_rows[origin] = count
         return self._frontier_rows[origin]
 
     def pending(self, origin: str = IMDB) -> Iterator[FrontierRow]:
@@ -284,14 +408,173 @@ class Store:
         """Put back in ``origin``'s queue every title that source last fetched more than
         ``older_than_days`` days ago; returns how many."""
         cutoff = time.time() - older_than_days * 86400
-        with self.transaction():
-            cursor = self.db.execute(
-                "UPDATE frontier SET state = 'pending', attempts = 0, empty_refetches = 0, "
-                "updated_at = ? WHERE origin = ? AND state = 'done' AND id IN "
-                "(SELECT title_id FROM title_fetches WHERE origin = ? AND fetched_at < ?)",
-                (time.time(), origin, origin, cutoff),
+        return self._write(
+            lambda: (
+                self.db.execute(
+                    "UPDATE frontier SET state = 'pending', attempts = 0, empty_refetches = 0, "
+                    "updated_at = ? WHERE origin = ? AND state = 'done' AND id IN "
+                    "(SELECT title_id FROM title_fetches WHERE origin = ? AND fetched_at < ?)",
+                    (time.time(), origin, origin, cutoff),
+                ).rowcount
             )
-        return cursor.rowcount
+        )
+
+    # --- claims: many workers on one frontier (PostgreSQL) ---------------------------------
+
+    def register_worker(self, worker: str, spider: str, host: str, pid: int) -> None:
+        now = time.time()
+        self._write(
+            lambda: self.db.execute(
+                "INSERT INTO workers (id, spider, host, pid, started_at, last_seen) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (worker, spider, host, pid, now, now),
+            )
+        )
+
+    def claim(
+        self, worker: str, count: int, lease_seconds: float, origin: str = IMDB
+    ) -> list[FrontierRow]:
+        """Claim up to ``count`` of ``origin``'s pending titles that nobody holds (no claim,
+        or a lease that ran out) for ``worker`` until ``lease_seconds`` from now, breadth-first;
+        a claim never waits for another worker's (``SKIP LOCKED``)."""
+        if count <= 0:
+            return []
+        now = time.time()
+        # The lock clause is one of dialect's two fixed strings; values are bound.
+        query = (
+            "UPDATE frontier SET claimed_by = ?, lease_until = ? WHERE seq IN ("  # noqa: S608
+            "SELECT seq FROM frontier WHERE origin = ? AND state = 'pending' "
+            "AND (lease_until IS NULL OR lease_until < ?) ORDER BY depth, seq LIMIT ?"
+            f"{dialect.skip_locked(self.db)}) "
+            "RETURNING seq, id, depth, attempts, empty_refetches, found_from"
+        )
+
+        def take() -> list[tuple]:
+            rows = self.db.execute(
+                query, (worker, now + lease_seconds, origin, now, count)
+            ).fetchall()
+            self.db.execute(
+                "UPDATE workers SET claims = claims + ?, last_seen = ? WHERE id = ?",
+                (len(rows), now, worker),
+            )
+            return rows
+
+        return [FrontierRow(*row[1:]) for row in sorted(self._write(take), key=lambda r: r[:3])]
+
+    def renew(self, worker: str, lease_seconds: float, *, pages: int | None = None) -> int:
+        """Push the lease of every title ``worker`` holds to ``lease_seconds`` from now, and
+        note that it was seen (with its count of pages stored, if given); returns how many
+        titles it holds."""
+        now = time.time()
+
+        def renew() -> int:
+            held = self.db.execute(
+                "UPDATE frontier SET lease_until = ? WHERE claimed_by = ? AND state = 'pending'",
+                (now + lease_seconds, worker),
+            ).rowcount
+            self.db.execute(
+                "UPDATE workers SET last_seen = ?, pages = coalesce(?, pages) WHERE id = ?",
+                (now, pages, worker),
+            )
+            return held
+
+        return self._write(renew)
+
+    def release(self, worker: str) -> int:
+        """End every claim ``worker`` holds: its titles are claimable again at once."""
+        return self._write(
+            lambda: (
+                self.db.execute(
+                    "UPDATE frontier SET claimed_by = NULL, lease_until = NULL "
+                    "WHERE claimed_by = ? AND state = 'pending'",
+                    (worker,),
+                ).rowcount
+            )
+        )
+
+    def finish_worker(self, worker: str, reason: str, *, pages: int | None = None) -> None:
+        now = time.time()
+        self._write(
+            lambda: self.db.execute(
+                "UPDATE workers SET finished_at = ?, last_seen = ?, reason = ?, "
+                "pages = coalesce(?, pages) WHERE id = ?",
+                (now, now, reason, pages, worker),
+            )
+        )
+
+    def running_workers(self, host: str) -> list[tuple[str, int]]:
+        """(id, pid) of the workers on ``host`` that never recorded an end."""
+        rows = self.db.execute(
+            "SELECT id, pid FROM workers WHERE host = ? AND finished_at IS NULL ORDER BY id",
+            (host,),
+        )
+        return [(row[0], int(row[1])) for row in rows]
+
+    def retire_worker(self, worker: str, reason: str) -> int:
+        """A worker known to be dead: end its claims now (not when its leases run out) and
+        record its end; returns how many titles it held."""
+
+        def retire() -> int:
+            held = self.db.execute(
+                "UPDATE frontier SET claimed_by = NULL, lease_until = NULL "
+                "WHERE claimed_by = ? AND state = 'pending'",
+                (worker,),
+            ).rowcount
+            self.db.execute(
+                "UPDATE workers SET finished_at = ?, reason = ? WHERE id = ?",
+                (time.time(), reason, worker),
+            )
+            return held
+
+        return self._write(retire)
+
+    def live_workers(self, spider: str, seen_within: float) -> int:
+        """Workers of ``spider`` running and seen in the last ``seen_within`` seconds."""
+        query = (
+            "SELECT count(*) FROM workers WHERE spider = ? AND finished_at IS NULL "
+            "AND last_seen >= ?"
+        )
+        return int(self.db.execute(query, (spider, time.time() - seen_within)).fetchone()[0])
+
+    def worker_summary(self) -> dict[str, Any]:
+        """Every worker's progress (claims, pages, last seen, titles held now) and the leases:
+        held (running) and stale (ran out, the titles wait for another worker)."""
+        if "workers" not in dialect.table_names(self.db):
+            return {}  # opened with fewer migration steps than this code knows
+        now = time.time()
+        held: dict[str, int] = dict(
+            self.db.execute(
+                "SELECT claimed_by, count(*) FROM frontier WHERE state = 'pending' "
+                "AND claimed_by IS NOT NULL AND lease_until >= ? GROUP BY claimed_by",
+                (now,),
+            )
+        )
+        stale = self.db.execute(
+            "SELECT count(*) FROM frontier WHERE state = 'pending' "
+            "AND claimed_by IS NOT NULL AND lease_until < ?",
+            (now,),
+        ).fetchone()[0]
+        workers = [
+            {
+                "id": r[0],
+                "spider": r[1],
+                "host": r[2],
+                "pid": r[3],
+                "started_at": _iso(r[4]),
+                "last_seen": _iso(r[5]),
+                "seconds_since_seen": round(now - r[5], 1),
+                "finished_at": None if r[6] is None else _iso(r[6]),
+                "reason": r[7],
+                "claims": r[8],
+                "pages": r[9],
+                "holding": held.get(r[0], 0),
+            }
+            for r in self.db.execute(
+                "SELECT id, spider, host, pid, started_at, last_seen, finished_at, reason, "
+                "claims, pages FROM workers ORDER BY started_at, id"
+            )
+        ]
+        return {"workers": workers, "leases": {"held": sum(held.values()), "stale": stale}}
 
     # --- pages ---------------------------------------------------------------------------
 
@@ -314,10 +597,12 @@ class Store:
         replaces what a source of the same or lower precedence wrote (an IMDb page over
         TMDb's). ``follow`` the recommended ids to queue at ``depth + 1`` in that source's
         frontier, while it holds fewer than ``limit`` rows. Returns the ids newly added to
-        the frontier, which the caller schedules only after this commit.
+        the frontier, which the caller schedules only after this commit. The fetched ids'
+        claims end (``claim``).
         """
-        with self.transaction():
-            return self._save(
+        follow = list(follow)
+        return self._write(
+            lambda: self._save(
                 record,
                 requested_id=requested_id,
                 depth=depth,
@@ -326,6 +611,7 @@ class Store:
                 now=time.time(),
                 origin=origin,
             )
+        )
 
     def save_pages(self, records: Iterable[Any], depth: int = 0, origin: str = IMDB) -> int:
         """Store many pages fetched by their own ids in one transaction (bulk loads such as
@@ -357,6 +643,10 @@ class Store:
         now: float,
         origin: str,
     ) -> list[str]:
+        # Workers on one PostgreSQL database: a page that makes an alias waits for the pages
+        # being written and they for it, so no edge is stored pointing at the old id after
+        # the alias's update of edges ran (a page reads the aliases after this lock).
+        dialect.lock_aliases(self.db, exclusive=requested_id != record.id)
         self._put_title(record, now, origin)
         if requested_id != record.id:
             # A merged id, or a TMDb-only id now matched: remember it, and point the edges
@@ -367,7 +657,8 @@ class Store:
             if not known and origin in self._frontier_rows:
                 self._frontier_rows[origin] -= 1  # its row no longer counts as a title
             self.db.execute(
-                "INSERT OR REPLACE INTO aliases (old_id, new_id) VALUES (?, ?)",
+                "INSERT INTO aliases (old_id, new_id) VALUES (?, ?) "
+                "ON CONFLICT (old_id) DO UPDATE SET new_id = excluded.new_id",
                 (requested_id, record.id),
             )
             self.db.execute(
@@ -385,16 +676,16 @@ class Store:
         # The fetched ids are done first, so the limit below counts the surviving one.
         for title_id in sorted({requested_id, record.id}):
             inserted = self.db.execute(
-                "INSERT OR IGNORE INTO frontier (id, origin, state, depth, updated_at) "
-                "VALUES (?, ?, 'done', ?, ?)",
+                "INSERT INTO frontier (id, origin, state, depth, updated_at) "
+                "VALUES (?, ?, 'done', ?, ?) ON CONFLICT DO NOTHING",
                 (title_id, origin, depth, now),
             ).rowcount
             if inserted and origin in self._frontier_rows:
                 self._frontier_rows[origin] += 1
             elif not inserted:
                 self.db.execute(
-                    "UPDATE frontier SET state = 'done', last_error = NULL, updated_at = ? "
-                    "WHERE id = ? AND origin = ?",
+                    "UPDATE frontier SET state = 'done', last_error = NULL, updated_at = ?, "
+                    "claimed_by = NULL, lease_until = NULL WHERE id = ? AND origin = ?",
                     (now, title_id, origin),
                 )
         return self._add(follow, depth + 1, record.id, now, limit=limit, origin=origin)
@@ -484,13 +775,16 @@ class Store:
 
     def note_empty_refetch(self, title_id: str, detail: str, origin: str = IMDB) -> int:
         """Count one more fetch that came back with an empty recommendations list."""
-        with self.transaction():
+
+        def note() -> None:
             self.db.execute(
                 "UPDATE frontier SET empty_refetches = empty_refetches + 1, last_error = ?, "
                 "updated_at = ? WHERE id = ? AND origin = ?",
                 (detail, time.time(), title_id, origin),
             )
             self._log_failure(title_id, "empty-recommendations", detail, final=False, origin=origin)
+
+        self._write(note)
         row = self.frontier_row(title_id, origin)
         return row.empty_refetches if row else 0
 
@@ -498,24 +792,30 @@ class Store:
         self, title_id: str, kind: str, detail: str, *, max_attempts: int, origin: str = IMDB
     ) -> bool:
         """Note a failed attempt; True if the title may be tried again, False if it is given up
-        (state ``failed``) after ``max_attempts`` attempts."""
-        with self.transaction():
+        (state ``failed``, its claim ended) after ``max_attempts`` attempts."""
+        return self._write(
+            lambda: self._failure(title_id, kind, detail, max_attempts=max_attempts, origin=origin)
+        )
+
+    def _failure(
+        self, title_id: str, kind: str, detail: str, *, max_attempts: int, origin: str
+    ) -> bool:
+        self.db.execute(
+            "UPDATE frontier SET attempts = attempts + 1, last_error = ?, updated_at = ? "
+            "WHERE id = ? AND origin = ? AND state = 'pending'",
+            (f"{kind}: {detail}", time.time(), title_id, origin),
+        )
+        row = self.db.execute(
+            "SELECT attempts FROM frontier WHERE id = ? AND origin = ?", (title_id, origin)
+        ).fetchone()
+        give_up = row is not None and row[0] >= max_attempts
+        if give_up:
             self.db.execute(
-                "UPDATE frontier SET attempts = attempts + 1, last_error = ?, updated_at = ? "
+                "UPDATE frontier SET state = 'failed', claimed_by = NULL, lease_until = NULL "
                 "WHERE id = ? AND origin = ? AND state = 'pending'",
-                (f"{kind}: {detail}", time.time(), title_id, origin),
+                (title_id, origin),
             )
-            row = self.db.execute(
-                "SELECT attempts FROM frontier WHERE id = ? AND origin = ?", (title_id, origin)
-            ).fetchone()
-            give_up = row is not None and row[0] >= max_attempts
-            if give_up:
-                self.db.execute(
-                    "UPDATE frontier SET state = 'failed' "
-                    "WHERE id = ? AND origin = ? AND state = 'pending'",
-                    (title_id, origin),
-                )
-            self._log_failure(title_id, kind, detail, final=give_up, origin=origin)
+        self._log_failure(title_id, kind, detail, final=give_up, origin=origin)
         return not give_up
 
     def _log_failure(
@@ -529,13 +829,15 @@ class Store:
 
     def retry_failed(self, origin: str = IMDB) -> int:
         """Put every title ``origin`` gave up on back in its queue (``-a retry_failed=1``)."""
-        with self.transaction():
-            cursor = self.db.execute(
-                "UPDATE frontier SET state = 'pending', attempts = 0, updated_at = ? "
-                "WHERE origin = ? AND state = 'failed'",
-                (time.time(), origin),
+        return self._write(
+            lambda: (
+                self.db.execute(
+                    "UPDATE frontier SET state = 'pending', attempts = 0, updated_at = ? "
+                    "WHERE origin = ? AND state = 'failed'",
+                    (time.time(), origin),
+                ).rowcount
             )
-        return cursor.rowcount
+        )
 
     # --- reading -------------------------------------------------------------------------
 
@@ -658,8 +960,9 @@ class Store:
             )
         ]
         return {
-            "path": str(self.path),
-            "schema_version": one("PRAGMA user_version"),
+            "path": self.where,
+            "engine": self.engine,
+            "schema_version": dialect.user_version(self.db),
             "migrations": applied_migrations(self.db),
             "titles": one("SELECT count(*) FROM titles"),
             "edges": one("SELECT count(*) FROM edges"),
@@ -670,10 +973,11 @@ class Store:
                 self.db.execute("SELECT recommendations_state, count(*) FROM titles GROUP BY 1")
             ),
             "runs": runs,
+            **self.worker_summary(),
         }
 
     def integrity_check(self) -> str:
-        return self.db.execute("PRAGMA integrity_check").fetchone()[0]
+        return dialect.integrity_check(self.db)
 
     # --- IMDb's datasets -----------------------------------------------------------------
 
@@ -711,12 +1015,10 @@ class Store:
             f"INSERT INTO dataset_titles (id, {names}, loaded_at) VALUES ({marks}) "  # noqa: S608
             f"ON CONFLICT (id) DO UPDATE SET {updates}"
         )
-        count = 0
+        rows = list(rows)
         with self.transaction():
-            for row in rows:
-                self.db.execute(query, (*row, loaded_at))
-                count += 1
-        return count
+            self.db.executemany(query, [(*row, loaded_at) for row in rows])
+        return len(rows)
 
     def dataset_ids(self) -> set[str]:
         """The ids ``dataset_titles`` holds a row for."""
@@ -801,20 +1103,88 @@ class Store:
         """The surviving id of ``title_id`` (itself when it was never merged)."""
         return self._aliases_of([title_id]).get(title_id, title_id)
 
+    # --- copying a crawl between engines ----------------------------------------------------
+
+    def table_counts(self) -> dict[str, int]:
+        # Fixed identifiers from COPY_TABLES, never user input.
+        return {
+            table: int(self.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # noqa: S608
+            for table in COPY_TABLES
+        }
+
+    def copy_from(self, source: Store, *, batch: int = 5000) -> dict[str, int]:
+        """Copy every row of ``source`` (either engine) into this database, which must hold
+        no crawl yet, in one transaction; the copy is checked by counting each table on both
+        sides. Returns the rows per table."""
+        if any(self.table_counts().values()):
+            raise StoreError(f"{self.where} already holds a crawl: copy into an empty database")
+        expected = source.table_counts()
+        with self.transaction():
+            for table in COPY_TABLES:
+                self._copy_table(source, table, batch)
+            for table, column in _IDENTITIES:
+                dialect.reset_identity(self.db, table, column)
+        copied = self.table_counts()
+        if copied != expected or source.table_counts() != expected:
+            raise StoreError(
+                f"the copy of {source.where} into {self.where} does not count the same rows: "
+                f"{expected} != {copied}"
+            )
+        return copied
+
+    def _copy_table(self, source: Store, table: str, batch: int) -> None:
+        # Fixed identifiers from COPY_TABLES and the source's own column names.
+        cursor = source.db.execute(f"SELECT * FROM {table}")  # noqa: S608
+        names = [d[0] for d in cursor.description]
+        while rows := cursor.fetchmany(batch):
+            dialect.insert_rows(self.db, table, names, rows)
+
 
 def _iso(at: float) -> str:
     """A stored Unix time as ISO 8601 in UTC, to the second."""
     return datetime.fromtimestamp(at, tz=UTC).isoformat(timespec="seconds")
 
 
+def copy_main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m imdb_spider.store copy",
+        description="Copy a crawl between databases, either engine to either (a SQLite file or "
+        "a postgresql://user@host:port/dbname URL): SQLite to PostgreSQL to crawl with many "
+        "workers, PostgreSQL to SQLite to take it home. DST must hold no crawl yet (it is "
+        "created or brought to the current schema first). Everything is written in one "
+        "transaction and checked by counting every table on both sides; prints the counts.",
+    )
+    parser.add_argument("src", help="the crawl to copy (path or URL)")
+    parser.add_argument("dst", help="where to copy it (path or URL)")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    try:
+        with Store(args.src, create=False) as src, Store(args.dst) as dst:
+            counts = dst.copy_from(src)
+            where = (src.where, dst.where)
+    except StoreError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"copied {where[0]} into {where[1]}: counts match", file=sys.stderr)
+    sys.stdout.buffer.write(orjson.dumps(counts, option=orjson.OPT_INDENT_2) + b"\n")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["copy"]:
+        return copy_main(argv[1:])
     parser = argparse.ArgumentParser(
         prog="python -m imdb_spider.store",
         description="Print a JSON summary of a crawl database: titles, edges, frontier states, "
         "failures by kind, runs and schema migrations. A database from an older imdb-spider is "
         "brought up to date first (one line on stderr per migration step).",
     )
-    parser.add_argument("path", type=Path, help="the crawl database (IMDB_DB_PATH)")
+    parser.add_argument(
+        "path",
+        help="the crawl database (IMDB_DB_PATH: a SQLite file or a postgresql:// URL); "
+        "'copy SRC DST' copies a crawl instead (see 'copy --help')",
+    )
     parser.add_argument("--check", action="store_true", help="also run PRAGMA integrity_check")
     parser.add_argument(
         "--title",
@@ -831,7 +1201,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.title is not None:
                 output = store.title_record(args.title)
                 if output is None:
-                    print(f"error: {args.title} is not a title of {args.path}", file=sys.stderr)
+                    print(f"error: {args.title} is not a title of {store.where}", file=sys.stderr)
                     return 1
                 if output["id"] != args.title:
                     print(f"{args.title} was merged into {output['id']}", file=sys.stderr)

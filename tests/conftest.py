@@ -8,13 +8,22 @@ from pathlib import Path
 
 import pytest
 
+# A real PostgreSQL server, started once per session, and a database per test (tests/postgres.py).
+from .postgres import pg_url, postgres_server  # noqa: F401
+
 ROOT = Path(__file__).resolve().parents[1]
 TESTS = ROOT / "tests"
 FIXTURES = TESTS / "fixtures" / "imdb"
 
 
 def crawl_command(
-    base_url: str, db: Path, seeds: list[str], *, settings=None, args=None, spider: str = "imdb"
+    base_url: str,
+    db: Path | str,
+    seeds: list[str],
+    *,
+    settings=None,
+    args=None,
+    spider: str = "imdb",
 ):
     """``scrapy crawl imdb`` (or ``tmdb``: ``base_url`` is then the API's) against a sandbox,
     following every title type, no delays."""

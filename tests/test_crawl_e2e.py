@@ -38,6 +38,15 @@ def small_universe() -> Universe:
     return build_universe(300, seed=3)
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def crawl_db(request, tmp_path: Path) -> Path | str:
+    """A new crawl database on either engine: a SQLite file, or a database on the tests'
+    PostgreSQL server (tests/postgres.py)."""
+    if request.param == "sqlite":
+        return tmp_path / "crawl.sqlite"
+    return request.getfixturevalue("pg_url")
+
+
 def reachable(universe: Universe, seeds: list[str]) -> set[str]:
     """Every title a breadth-first crawl following all recommendations reaches."""
     seen = set(seeds)
@@ -60,7 +69,7 @@ def run_crawl(command: list[str]) -> subprocess.CompletedProcess:
     return result
 
 
-def stored(db: Path) -> tuple[set[str], dict[str, list[str]]]:
+def stored(db: Path | str) -> tuple[set[str], dict[str, list[str]]]:
     with Store(db, create=False) as store:
         titles = {t["id"] for t in store.titles()}
         edges: dict[str, list[str]] = {}
@@ -248,11 +257,11 @@ def _last_log_line(result: subprocess.CompletedProcess) -> str:
 
 
 def test_a_queue_that_loses_requests_never_ends_the_crawl_early(
-    small_universe, tmp_path: Path
+    small_universe, tmp_path: Path, crawl_db: Path | str
 ) -> None:
     with Sandbox(small_universe, small_pages=True, seed=3) as sandbox:
         seeds = sandbox.seeds(2)
-        db = tmp_path / "crawl.sqlite"
+        db = crawl_db
         command = crawl_command(sandbox.base_url, db, seeds, settings={"JOBDIR": tmp_path / "j"})
         result = _crawl_with(command, "LossyScheduler", LOSSY_FROM="10", LOSSY_DROP="25")
         assert result.returncode == 0, result.stderr[-3000:]
@@ -269,12 +278,12 @@ def test_a_queue_that_loses_requests_never_ends_the_crawl_early(
 
 
 def test_a_title_the_queue_always_loses_stops_the_crawl_unclean(
-    small_universe, tmp_path: Path
+    small_universe, crawl_db: Path | str
 ) -> None:
     with Sandbox(small_universe, small_pages=True, seed=3) as sandbox:
         seeds = sandbox.seeds(2)
         lost = sorted(reachable(small_universe, seeds) - set(seeds))[0]
-        db = tmp_path / "crawl.sqlite"
+        db = crawl_db
         command = crawl_command(sandbox.base_url, db, seeds)
         result = _crawl_with(command, "LossyScheduler", LOSSY_ALWAYS=lost)
         assert result.returncode == 0, result.stderr[-3000:]
@@ -369,11 +378,11 @@ FAULT_RATES = {
 }
 
 
-def test_every_fault_is_survived(small_universe, tmp_path: Path) -> None:
+def test_every_fault_is_survived(small_universe, crawl_db: Path | str) -> None:
     faults = {"rates": FAULT_RATES, "slow_seconds": 0.3}
     with Sandbox(small_universe, small_pages=True, seed=3, faults=faults) as sandbox:
         seeds = sandbox.seeds(2)
-        db = tmp_path / "crawl.sqlite"
+        db = crawl_db
         settings = {"IMDB_MAX_ATTEMPTS": 20, "IMDB_BAN_BACKOFF": 0.05, "IMDB_BAN_BACKOFF_MAX": 0.2}
         run_crawl(crawl_command(sandbox.base_url, db, seeds, settings=settings))
         served = sandbox.stats()
@@ -389,7 +398,7 @@ def test_every_fault_is_survived(small_universe, tmp_path: Path) -> None:
         assert kinds.get(kind, 0) >= 1, kinds
 
 
-def test_permanent_faults_end_in_the_right_state(small_universe, tmp_path: Path) -> None:
+def test_permanent_faults_end_in_the_right_state(small_universe, crawl_db: Path | str) -> None:
     with Sandbox(small_universe, small_pages=True, seed=3) as sandbox:
         seeds = sandbox.seeds(2)
         layout_broken, banned, empty = (
@@ -400,7 +409,7 @@ def test_permanent_faults_end_in_the_right_state(small_universe, tmp_path: Path)
         sandbox.set_faults(
             {"ids": {"unknown_layout": [layout_broken], "waf": [banned], "empty_mlt": [empty]}}
         )
-        db = tmp_path / "crawl.sqlite"
+        db = crawl_db
         settings = {"IMDB_MAX_ATTEMPTS": 3, "IMDB_BAN_BACKOFF": 0.05, "IMDB_BAN_BACKOFF_MAX": 0.1}
         missing = "tt00000001"
         run_crawl(
@@ -529,11 +538,11 @@ def test_imdb_s_waf_stops_the_crawl_cleanly_and_names_the_route_that_works(
 
 
 def test_refresh_days_fetches_again_only_what_imdb_served_long_ago(
-    small_universe, tmp_path: Path
+    small_universe, crawl_db: Path | str
 ) -> None:
     with Sandbox(small_universe, small_pages=True, seed=3) as sandbox:
         seeds = sandbox.seeds(2)
-        db = tmp_path / "crawl.sqlite"
+        db = crawl_db
         command = crawl_command(sandbox.base_url, db, seeds)
         run_crawl(command)
         with Store(db, create=False) as store:

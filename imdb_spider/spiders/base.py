@@ -19,9 +19,17 @@ uncommitted stops (reason ``frontier_stuck``) instead of looping. A run is recor
 when it finished or was shut down with nothing owed it could fetch and its scheduler raised no
 error.
 
+On a shared database (PostgreSQL, ``IMDB_DB_PATH=postgresql://…``) many processes crawl one
+frontier: each takes its titles in small claimed batches instead of the whole pending list
+(``imdb_spider.claims``: ``SKIP LOCKED`` claims under a lease renewed by a heartbeat), tops the
+batch up as its pages commit, leaves the titles its commits add to whichever worker claims them,
+and when idle hands back what it held and claims again, or waits while other workers still hold
+pending titles. Everything else above is the same on both engines.
+
 Arguments shared by the spiders (``-a NAME=VALUE``): ``seeds``, ``seeds_file``,
 ``max_titles``, ``max_depth``, ``retry_failed``, ``refresh_days``. Settings read:
-``IMDB_DB_PATH``, ``JOBDIR`` (accepted, not needed).
+``IMDB_DB_PATH``, ``JOBDIR`` (accepted, not needed); on PostgreSQL also ``IMDB_LEASE_SECONDS``,
+``IMDB_CLAIM_BATCH``, ``IMDB_RATE_IS_TOTAL`` (see ``imdb_spider.claims``).
 """
 
 from __future__ import annotations
@@ -36,9 +44,10 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider, DontCloseSpider, UsageError
 
+from ..claims import Claims
 from ..items import FailureItem, PageItem
 from ..seeds import SeedError
-from ..store import Store, StoreError
+from ..store import FrontierRow, Store, StoreError
 
 logger = logging.getLogger(__name__)
 
@@ -109,6 +118,8 @@ class FrontierSpider(scrapy.Spider):
         self.run_args = {k: v for k, v in {**shared, **(run_args or {})}.items() if v is not None}
         self.run_id: int | None = None
         self.store: Store
+        # This worker's claims on a shared (PostgreSQL) frontier; None on SQLite.
+        self.claims: Claims | None = None
         # Commits counted when the idle crawl last re-queued pending titles (None: never).
         self._requeued_at: int | None = None
 
@@ -121,6 +132,12 @@ class FrontierSpider(scrapy.Spider):
             spider.store = Store(crawler.settings.get("IMDB_DB_PATH"))
         except StoreError as exc:
             raise UsageError(str(exc)) from None
+        if spider.store.shared:
+            try:
+                spider.claims = Claims(spider, spider.store)
+            except ValueError as exc:
+                spider.store.close()
+                raise UsageError(str(exc)) from None
         if crawler.settings.get("JOBDIR"):
             logger.info(
                 "JOBDIR is set: Scrapy's request queue is not used, the crawl database's "
@@ -174,21 +191,29 @@ class FrontierSpider(scrapy.Spider):
                 origin,
                 self.refresh_days,
             )
-        pending = list(store.pending(origin))
+        pending = self._first_batch()
         logger.info(
             "crawl database %s: %d titles stored, %d in the %s frontier; %d seeds new; "
-            "queueing %d pending titles",
-            store.path,
+            "queueing %d %s titles",
+            store.where,
             store.count_titles(),
             store.count_frontier(origin),
             origin,
             len(new_seeds),
             len(pending),
+            "pending" if self.claims is None else "claimed",
         )
         for row in pending:
             request = self.title_request(row.id, row.depth)
             if request is not None:
                 yield request
+
+    def _first_batch(self) -> list[FrontierRow]:
+        """Every pending row (SQLite), or this worker's first claimed batch (PostgreSQL)."""
+        if self.claims is None:
+            return list(self.store.pending(self.origin))
+        self.claims.start()
+        return self.claims.take()
 
     def schedule(self, title_id: str, depth: int) -> None:
         request = self.title_request(title_id, depth)
@@ -199,12 +224,28 @@ class FrontierSpider(scrapy.Spider):
 
     def _item_scraped(self, item: object, response: Any, spider: scrapy.Spider) -> None:
         if isinstance(item, PageItem):
-            if item.refetch:
-                self.schedule(item.requested_id, item.depth)
+            self._after_page(item)
+        elif isinstance(item, FailureItem):
+            self._after_failure(item)
+        if self.claims is not None:
+            # The new titles a commit added are anyone's: claim more when half the batch is done.
+            for row in self.claims.top_up():
+                self.schedule(row.id, row.depth)
+
+    def _after_page(self, item: PageItem) -> None:
+        if item.refetch:
+            self.schedule(item.requested_id, item.depth)
+        elif self.claims is not None:
+            self.claims.done(item.requested_id)
+        if self.claims is None:
             for title_id in item.new_ids:
                 self.schedule(title_id, item.depth + 1)
-        elif isinstance(item, FailureItem) and item.retry:
+
+    def _after_failure(self, item: FailureItem) -> None:
+        if item.retry:
             self.schedule(item.title_id, item.depth)
+        elif self.claims is not None:
+            self.claims.done(item.title_id)
 
     # --- idle and the end ----------------------------------------------------------------
 
@@ -214,18 +255,13 @@ class FrontierSpider(scrapy.Spider):
         round committed nothing at all."""
         if self.run_id is None:
             return  # start() has not run (or failed on its seeds)
+        if self.claims is not None:
+            self._idle_shared(self.claims)
+            return
         pending = list(self.store.pending(self.origin))
         if not pending:
             return
-        commits = self.crawler.stats.get_value(COMMITS, 0)
-        if self._requeued_at == commits:
-            logger.error(
-                "%d pending titles came back without a page or a failure being stored: "
-                "stopping instead of asking for them again",
-                len(pending),
-            )
-            raise CloseSpider("frontier_stuck")
-        self._requeued_at = commits
+        self._check_stuck(pending)
         logger.warning(
             "the queue ran dry with %d titles still pending: queueing them again from the "
             "crawl database",
@@ -235,6 +271,41 @@ class FrontierSpider(scrapy.Spider):
         for row in pending:
             self.schedule(row.id, row.depth)
         raise DontCloseSpider
+
+    def _check_stuck(self, pending: list[FrontierRow]) -> None:
+        """Stop (``frontier_stuck``) when the titles queued at the previous idle moment all
+        came back without a commit; else note the commits counted now."""
+        commits = self.crawler.stats.get_value(COMMITS, 0)
+        if self._requeued_at == commits:
+            logger.error(
+                "%d pending titles came back without a page or a failure being stored: "
+                "stopping instead of asking for them again",
+                len(pending),
+            )
+            raise CloseSpider("frontier_stuck")
+        self._requeued_at = commits
+
+    def _idle_shared(self, claims: Claims) -> None:
+        """Idle on a shared frontier: what this worker held was lost on the way (nothing is in
+        flight), so hand it back and claim again; with nothing to claim, wait while other
+        workers hold pending titles (the heartbeat claims them if their leases run out); end
+        when none is pending."""
+        lost = claims.release_all()
+        if lost:
+            logger.warning(
+                "the queue ran dry with %d claimed titles not done: handing them back to the "
+                "crawl database and claiming again",
+                lost,
+            )
+        rows = claims.take()
+        if rows:
+            self._check_stuck(rows)
+            self.crawler.stats.inc_value("imdb/requeued", len(rows))
+            for row in rows:
+                self.schedule(row.id, row.depth)
+            raise DontCloseSpider
+        if self.store.count_pending(self.origin):
+            raise DontCloseSpider
 
     def _closed(self, spider: scrapy.Spider, reason: str) -> None:
         stats = self.crawler.stats
@@ -246,6 +317,8 @@ class FrontierSpider(scrapy.Spider):
         errors = stats.get_value("imdb/scheduler_errors", 0)
         if errors:
             problems.append(f"its scheduler raised {errors} errors")
+        if self.claims is not None:
+            self.claims.stop(reason)
         if self.run_id is not None:
             self.store.finish_run(self.run_id, reason, clean=not problems)
         stats.set_value("imdb/run_clean", not problems)

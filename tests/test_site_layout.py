@@ -353,6 +353,29 @@ def test_phone_placeholder_has_no_key_hint(open_map) -> None:
     assert "( / )" in desktop.page.locator("input[type=search]").get_attribute("placeholder")
 
 
+HEADER_BOXES = """() => {
+  const box = (e) => {
+    const r = e.getBoundingClientRect();
+    return {left: r.left, right: r.right, width: r.width};
+  };
+  const bar = document.querySelector("header.bar");
+  return {width: innerWidth, search: box(bar.querySelector("input[type=search]")),
+          controls: [...bar.querySelectorAll("button, .brand, .demo-badge")].map(box)};
+}"""
+
+
+def test_the_phone_bar_fits_its_buttons_and_a_wide_search_box(open_map) -> None:
+    """Three buttons, the brand and the search box in one row of 390 px crushed the search box
+    to a few pixels and pushed "Tonight" off the screen: on a phone the search box gets its
+    own row."""
+    s = open_map(**PHONE)
+    got = s.page.evaluate(HEADER_BOXES)
+    assert got["search"]["width"] >= 0.8 * got["width"], got["search"]
+    for control in got["controls"]:
+        assert control["left"] >= 0 and control["right"] <= got["width"], (control, got["width"])
+    s.assert_clean()
+
+
 def test_small_titles_are_round_dots_on_a_phone(open_map) -> None:
     from PIL import Image
 
@@ -432,4 +455,28 @@ def test_malformed_list_data_is_ignored_not_shown(open_map) -> None:
     assert result["none"] == 0
     assert result["demo"] == [True, False, False, False]
     assert result["more"] is True
+    s.assert_clean()
+
+
+def test_my_ratings_and_tonight_open_one_at_a_time(open_map) -> None:
+    """Both open over the map's left side: the second used to cover the first."""
+    s = open_map()
+    page = s.page
+    page.get_by_role("button", name="My ratings", exact=True).click()
+    mine = page.locator("#mine")
+    tonight = page.locator("#tonight")
+    assert mine.is_visible()
+    page.get_by_role("button", name="Tonight", exact=True).click()
+    page.get_by_role("heading", name="Tonight").wait_for()
+    assert tonight.is_visible() and not mine.is_visible()
+    assert (
+        page.get_by_role("button", name="Tonight", exact=True).get_attribute("aria-expanded")
+        == "true"
+    )
+    page.get_by_role("button", name="My ratings", exact=True).click()
+    assert mine.is_visible() and not tonight.is_visible()
+    assert (
+        page.get_by_role("button", name="Tonight", exact=True).get_attribute("aria-expanded")
+        == "false"
+    )
     s.assert_clean()

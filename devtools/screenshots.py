@@ -4,8 +4,9 @@
 
 Serves ``site/`` with the map, opens it on a desktop (1280x800) and on a phone (390x844,
 touch), searches ``--query`` and opens the first suggestion, waits until the map has
-settled (``imdbMap.inspect().settled``) and writes ``map.jpg`` and ``phone.jpg``. With
-``--ratings CSV`` it also imports that file and opens the Tonight panel (``tonight.jpg``).
+settled (``imdbMap.inspect().settled``) and writes ``desktop.jpg`` and ``phone.jpg``. With
+``--ratings CSV`` it also imports that file, opens the Tonight panel and asks why of its first
+suggestion, which draws the path from a liked title (``tonight.jpg``).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from exporters.serve import StaticServer
 from .browser import chromium_missing, launch_chromium, wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
-VIEWS = {"map.jpg": {"width": 1280, "height": 800}, "phone.jpg": {"width": 390, "height": 844}}
+VIEWS = {"desktop.jpg": {"width": 1280, "height": 800}, "phone.jpg": {"width": 390, "height": 844}}
 SETTLED = "async () => { const m = window.imdbMap; return !!m && (await m.inspect()).settled; }"
 # The selection's neighbours are placed (drawn and highlighted), and nothing moves.
 PLACED = (
@@ -42,6 +43,8 @@ def _tonight(page, ratings: Path) -> None:
     page.get_by_role("button", name="Tonight").click()
     page.get_by_role("heading", name="Tonight").wait_for(timeout=WAIT_MS)
     page.locator(".tonight li").first.wait_for(timeout=WAIT_MS)
+    page.get_by_role("button", name="Why is this in my Tonight list?").first.click()
+    page.locator(".path-list li").first.wait_for(timeout=WAIT_MS)
     wait_until(page, SETTLED, timeout=WAIT_MS)
 
 

@@ -101,6 +101,8 @@ bench: venv
 	$(PY) -m benchmarks.bench_tonight --tiles build/bench-export/data | tee bench-results/tonight.txt
 	$(PY) -m benchmarks.bench_ratings --tiles build/bench-export/data --large-rows 50000 \
 	    | tee bench-results/ratings.txt
+	$(PY) -m benchmarks.bench_dots --tiles build/bench-export/data --all-small \
+	    | tee bench-results/dots.txt
 
 # The reference-scale crawl: every title of a 176,000-title sandbox (long; not in CI). Small
 # pages by default (the scaling in titles is the question; per-page cost is `make bench`'s);

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import urllib.parse
 from pathlib import Path
+
+from .bench_site import map_info
 
 ROOT = Path(__file__).resolve().parents[1]
 NODES_PASS = 2  # passMs order: bitmap, edges, nodes, selection, labels
@@ -75,9 +76,7 @@ def main() -> None:
     parser.add_argument("--zoom", type=int, default=2, help="zoom-in steps before the tour")
     parser.add_argument("--all-small", action="store_true", help="every title a small dot")
     args = parser.parse_args()
-    if not (args.tiles / "mapinfo.json").is_file():
-        raise SystemExit(f"no mapinfo.json in {args.tiles}: pass an exported tile directory")
-    sys.path.insert(0, str(ROOT))
+    map_info(args.tiles)
     r = run(args.tiles.resolve(), args.site.resolve(), args.zoom, args.all_small)
     print(f"nodes pass on a phone (dpr 2): median {r['median_ms']:.2f} ms, max "
           f"{r['max_ms']:.2f} ms over 40 views; median {r['titles']:.0f} titles drawn, "

@@ -24,10 +24,11 @@ import csv
 import io
 import json
 import random
-import sys
 import tempfile
 import time
 from pathlib import Path
+
+from .bench_site import map_info, report
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -226,17 +227,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
     args = parser.parse_args()
-    if not (args.tiles / "mapinfo.json").is_file():
-        raise SystemExit(f"no mapinfo.json in {args.tiles}: pass an exported tile directory")
-    sys.path.insert(0, str(ROOT))
+    info = map_info(args.tiles)
     start = time.perf_counter()
     result = run(args.tiles, args.rows, args.large_rows, args.seed)
-    info = json.loads((args.tiles / "mapinfo.json").read_text())
-    print(f"map: {args.tiles} ({info.get('nrnodes', 0):,} titles); "
-          f"ran {time.perf_counter() - start:.0f} s")  # fmt: skip
-    print(table(result))
-    if args.json:
-        args.json.write_text(json.dumps(result, indent=2))
+    heading = (f"map: {args.tiles} ({info.get('nrnodes', 0):,} titles); "
+               f"ran {time.perf_counter() - start:.0f} s")  # fmt: skip
+    report(heading, table(result), result, args.json)
 
 
 if __name__ == "__main__":

@@ -310,6 +310,22 @@ def search_and_panel(page, query: str, out: dict, screenshots: Path | None) -> N
     page.evaluate(WAIT_SETTLED, 30_000)
 
 
+def map_info(tiles: Path) -> dict:
+    """``tiles``' mapinfo.json, or exit with a one-line message when it is no exported map."""
+    if not (tiles / "mapinfo.json").is_file():
+        raise SystemExit(f"no mapinfo.json in {tiles}: pass an exported tile directory")
+    sys.path.insert(0, str(ROOT))
+    return json.loads((tiles / "mapinfo.json").read_text())
+
+
+def report(heading: str, text: str, result: dict, json_path: Path | None) -> None:
+    """Print a benchmark's heading line and table; also write its figures to ``json_path``."""
+    print(heading)
+    print(text)
+    if json_path:
+        json_path.write_text(json.dumps(result, indent=2))
+
+
 def table(r: dict) -> str:
     def ok(value: float, goal: float) -> str:
         return "ok" if value <= goal else "MISSED"
@@ -393,19 +409,14 @@ def main() -> None:
         " SVG baseline (benchmarks/svg2018/)",
     )
     args = parser.parse_args()
-    if not (args.tiles / "mapinfo.json").is_file():
-        raise SystemExit(f"no mapinfo.json in {args.tiles}: pass an exported tile directory")
+    info = map_info(args.tiles)
     if args.screenshots:
         args.screenshots.mkdir(parents=True, exist_ok=True)
-    sys.path.insert(0, str(ROOT))
     result = run(args.tiles, args.width, args.height, args.screenshots, args.renderer)
-    info = json.loads((args.tiles / "mapinfo.json").read_text())
     nodes, edges = info.get("nrnodes", 0), info.get("nredges", 0)
-    print(f"map: {args.tiles} ({nodes:,} titles, {edges:,} edges drawn); "
-          f"viewport {args.width}x{args.height}")  # fmt: skip
-    print(table(result))
-    if args.json:
-        args.json.write_text(json.dumps(result, indent=2))
+    heading = (f"map: {args.tiles} ({nodes:,} titles, {edges:,} edges drawn); "
+               f"viewport {args.width}x{args.height}")  # fmt: skip
+    report(heading, table(result), result, args.json)
 
 
 if __name__ == "__main__":

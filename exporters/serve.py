@@ -20,6 +20,7 @@ same files. What it adds over ``http.server``:
 from __future__ import annotations
 
 import argparse
+import errno
 import functools
 import gzip
 import io
@@ -198,11 +199,22 @@ def main(argv: list[str] | None = None) -> int:
         server = make_server(
             args.dir, args.port, data_dir=args.data, use_gzip=not args.no_gzip, quiet=args.quiet
         )
-    except (FileNotFoundError, OSError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except OSError as exc:
+        print(f"error: {port_message(args.port, exc)}", file=sys.stderr)
         return 1
     serve_until_interrupted(server, f"serving {args.dir} at {server_url(server)}")
     return 0
+
+
+def port_message(port: int, exc: OSError) -> str:
+    """One line for a server that could not start: a taken port names ``SITE_PORT=``."""
+    if exc.errno != errno.EADDRINUSE:
+        return str(exc)
+    return (
+        f"port {port} on {HOST} is already in use: serve on another with "
+        f"make serve SITE_PORT={port + 1} (python -m exporters.serve --port {port + 1}; "
+        "0 picks a free one), or stop what listens there"
+    )
 
 
 def serve_until_interrupted(server: ThreadingHTTPServer, message: str) -> None:

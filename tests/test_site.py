@@ -236,6 +236,23 @@ def test_serve_refuses_a_folder_without_index(tmp_path: Path) -> None:
     assert main(["--dir", str(tmp_path), "--port", "0"]) == 1
 
 
+def test_serve_on_a_taken_port_says_so_in_one_line(capsys) -> None:
+    """`make serve` with SITE_PORT taken: one line naming SITE_PORT=, no traceback."""
+    import socket
+
+    from exporters.serve import main
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["--dir", str(SITE), "--port", str(port), "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err, err
+    assert f"port {port} on 127.0.0.1 is already in use" in err
+    assert f"make serve SITE_PORT={port + 1}" in err
+
+
 # --- the map --------------------------------------------------------------------------------
 
 

@@ -8,6 +8,8 @@ delays off for a local sandbox (see ``imdb_spider/spiders/imdb.py``).
 BOT_NAME = "imdb_spider"
 SPIDER_MODULES = ["imdb_spider.spiders"]
 NEWSPIDER_MODULE = "imdb_spider.spiders"
+# Our `scrapy crawl` checks the spider's -a arguments before the crawl starts (commands/crawl.py).
+COMMANDS_MODULE = "imdb_spider.commands"
 
 # --- what to crawl and where to store it ---------------------------------------------------
 IMDB_BASE_URL = "https://www.imdb.com"

@@ -13,6 +13,7 @@ import random
 import signal
 import sqlite3
 import subprocess
+import sys
 import time
 from collections import deque
 from pathlib import Path
@@ -560,3 +561,29 @@ def test_refresh_days_fetches_again_only_what_imdb_served_long_ago(
     expected = reachable(small_universe, seeds)
     titles, edges = stored(db)
     assert titles == expected and edges == expected_edges(small_universe, expected)
+
+
+@pytest.mark.parametrize(
+    ("spider", "extra", "message"),
+    [
+        ("imdb", ["-a", "max_titles=abc"], "-a max_titles= takes a whole number, not 'abc'"),
+        ("tmdb", ["-a", "min_popularity=5"], "-a min_popularity= filters -a id_export=PATH"),
+        ("tmdb", [], "scrapy crawl tmdb needs a TMDb API key"),
+        ("nosuch", [], "no spider 'nosuch': this project has imdb, tmdb"),
+    ],
+)
+def test_a_usage_error_is_one_line_not_a_traceback(tmp_path: Path, spider, extra, message) -> None:
+    """A bad -a, a missing TMDb key (found while the crawl starts, after the database is
+    opened) or an unknown spider: Scrapy's usage message and exit status 2, no asyncio
+    "Task exception was never retrieved" traceback, and nothing fetched."""
+    db = tmp_path / "crawl.sqlite"
+    command = [sys.executable, "-m", "scrapy", "crawl", spider, "-s", f"IMDB_DB_PATH={db}", *extra]
+    env = {k: v for k, v in os.environ.items() if k not in {"TMDB_API_KEY", "TMDB_ACCESS_TOKEN"}}
+    done = subprocess.run(
+        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert f"error: {message}" in done.stderr
+    assert "Traceback" not in done.stderr and "never retrieved" not in done.stderr
+    if spider in {"imdb", "nosuch"}:
+        assert not db.exists()  # stopped before the database was opened

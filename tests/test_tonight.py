@@ -100,6 +100,13 @@ def open_tonight(page) -> None:
     page.get_by_role("heading", name="Tonight").wait_for()
 
 
+def more_filters(page) -> None:
+    """Unfold "More filters" (years, rating, votes, type, genres), folded at first."""
+    assert page.get_by_label("Year from", exact=True).is_hidden()
+    page.get_by_text("More filters", exact=True).click()
+    page.get_by_label("Year from", exact=True).wait_for()
+
+
 def assert_agrees(listed: list[str], expected: list[tuple[str, float]], count: int = 10) -> None:
     """The first ``count`` listed ids are the reference's, up to ties in its scores."""
     assert listed, "the Tonight list is empty"
@@ -239,6 +246,7 @@ def test_every_filter_is_honoured_checked_against_the_database(open_map, crawl) 
     titles = crawl["titles"]
     seen = {tt for tt, (kind, _r) in ratings.items() if kind != "watchlist"}
     page = s.page
+    more_filters(page)
     for label, value, f, key in FILTERS:
         page.get_by_label(label, exact=True).fill(value)
         listed = [i["id"] for i in wait_list(page, key)]
@@ -279,6 +287,7 @@ def test_filter_survives_reload_and_dims_the_map(open_map, crawl) -> None:
     page = s.page
     open_tonight(page)
     page.get_by_label("Max runtime", exact=True).fill("100")
+    more_filters(page)
     page.get_by_label("Minimum votes", exact=True).fill("2000")
     wait_until(
         page, "() => location.hash.includes('runtime=100') && location.hash.includes('votes=2000')"
@@ -291,6 +300,8 @@ def test_filter_survives_reload_and_dims_the_map(open_map, crawl) -> None:
     assert state["tonight"]["filter"]["maxRuntime"] == 100
     assert state["tonight"]["filter"]["minVotes"] == 2000
     assert page.get_by_label("Max runtime", exact=True).input_value() == "100"
+    # A filter from the URL among "More filters" unfolds them.
+    assert page.get_by_label("Minimum votes", exact=True).input_value() == "2000"
     titles = crawl["titles"]
     f = {"runtime": 100, "votes": 2000}
     drawn = state["titles"]
@@ -337,6 +348,7 @@ def test_malformed_filters_in_the_url_are_ignored(open_map) -> None:
     # Out of range in the form: left out, as in the URL (a number field refuses letters).
     open_tonight(s.page)
     s.page.get_by_label("Max runtime", exact=True).fill("-5")
+    more_filters(s.page)
     s.page.get_by_label("Year from", exact=True).fill("99999")
     s.page.get_by_label("Minimum rating", exact=True).fill("11")
     s.page.get_by_label("Minimum votes", exact=True).fill("2.5")

@@ -33,13 +33,17 @@ export class FilterForm {
     this.genreBox = el("div", { class: "genre-list" });
     this.genres = new Set(); // chosen, kept even before the graph says which exist
     const i = this.inputs;
-    this.element = el("form", { class: "filters", "aria-label": "Filters" },
-      field("Max runtime", i.maxRuntime, "min"),
+    // "Fits tonight" and "unseen" stay in view; the rest fold away (opened when one is set),
+    // so the suggestions start high in the panel.
+    this.more = el("details", { class: "more-filters" }, el("summary", { text: "More filters" }),
       el("div", { class: "filter-row" }, field("Year from", i.yearFrom), field("Year to", i.yearTo)),
       el("div", { class: "filter-row" }, field("Minimum rating", i.minRating), field("Minimum votes", i.minVotes)),
       field("Title type", i.type),
-      el("fieldset", { class: "genres" }, el("legend", { text: "Genres (any of)" }), this.genreBox),
+      el("fieldset", { class: "genres" }, el("legend", { text: "Genres (any of)" }), this.genreBox));
+    this.element = el("form", { class: "filters", "aria-label": "Filters" },
+      field("Max runtime", i.maxRuntime, "min"),
       el("label", { class: "unseen" }, i.unseen, document.createTextNode(" Unseen only")),
+      this.more,
       el("button", { type: "reset", class: "clear-filters", text: "Clear filters" }));
     this.element.addEventListener("submit", (e) => e.preventDefault());
     this.element.addEventListener("input", () => this.onChange(this.read()));
@@ -90,5 +94,7 @@ export class FilterForm {
     i.type.value = type;
     this.genres = new Set(f.genres);
     for (const box of this.genreBox.querySelectorAll("input")) box.checked = this.genres.has(box.value);
+    if ([f.yearFrom, f.yearTo, f.minRating, f.minVotes].some((v) => v !== null && v !== undefined) ||
+        f.types.length || f.genres.length) this.more.open = true;
   }
 }

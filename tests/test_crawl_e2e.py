@@ -89,7 +89,9 @@ def expected_edges(universe: Universe, titles: set[str]) -> dict[str, list[str]]
     return out
 
 
-def test_crawl_through_proxies_fetches_each_title_once(universe, tmp_path: Path) -> None:
+def test_crawl_through_proxies_fetches_each_title_once(
+    universe, tmp_path: Path, crawl_db: Path | str
+) -> None:
     with (
         Sandbox(universe, small_pages=True, seed=7) as sandbox,
         TinyProxy() as good,
@@ -100,7 +102,7 @@ def test_crawl_through_proxies_fetches_each_title_once(universe, tmp_path: Path)
         dead = dead_proxy_url()
         proxies = tmp_path / "proxies.txt"
         proxies.write_text(f"{good.url}\n{captcha.url}\n{waf.url}\n{dead}\n")
-        db, summary = tmp_path / "crawl.sqlite", tmp_path / "summary.json"
+        db, summary = crawl_db, tmp_path / "summary.json"
         run_crawl(
             crawl_command(
                 sandbox.base_url,
@@ -295,10 +297,10 @@ def test_a_title_the_queue_always_loses_stops_the_crawl_unclean(
     assert "recorded as unclean" in _last_log_line(result)
 
 
-def test_a_scheduler_error_is_never_a_clean_run(small_universe, tmp_path: Path) -> None:
+def test_a_scheduler_error_is_never_a_clean_run(small_universe, crawl_db: Path | str) -> None:
     with Sandbox(small_universe, small_pages=True, seed=3) as sandbox:
         seeds = sandbox.seeds(2)
-        db = tmp_path / "crawl.sqlite"
+        db = crawl_db
         command = crawl_command(sandbox.base_url, db, seeds)
         result = _crawl_with(command, "RaisingScheduler", RAISE_AT="30")
         assert result.returncode == 0, result.stderr[-3000:]
@@ -453,7 +455,7 @@ PERMANENT = {
 
 
 def test_permanent_http_and_connection_faults_are_recorded_and_given_up(
-    small_universe, tmp_path: Path
+    small_universe, tmp_path: Path, crawl_db: Path | str
 ) -> None:
     attempts, retries = 3, 2  # IMDB_MAX_ATTEMPTS, Scrapy's RETRY_TIMES (settings.py)
     with Sandbox(small_universe, small_pages=True, seed=3) as sandbox:
@@ -461,7 +463,7 @@ def test_permanent_http_and_connection_faults_are_recorded_and_given_up(
         others = sorted(reachable(small_universe, seeds) - set(seeds))
         faulted = dict(zip(PERMANENT, others, strict=False))
         sandbox.set_faults({"ids": {k: [t] for k, t in faulted.items()}, "slow_seconds": 3})
-        db, summary = tmp_path / "crawl.sqlite", tmp_path / "summary.json"
+        db, summary = crawl_db, tmp_path / "summary.json"
         settings = {
             "IMDB_MAX_ATTEMPTS": attempts,
             "IMDB_BAN_BACKOFF": 0.05,
@@ -509,7 +511,7 @@ def _unreached(universe: Universe, seeds: list[str], blocked: set[str]) -> set[s
 
 
 def test_imdb_s_waf_stops_the_crawl_cleanly_and_names_the_route_that_works(
-    small_universe, tmp_path: Path
+    small_universe, tmp_path: Path, crawl_db: Path | str
 ) -> None:
     """Every title page is a WAF challenge: without proxies the crawl pauses after each one,
     stops after IMDB_WAF_STOP_AFTER in a row (reason imdb_waf), never hammers, loses nothing,
@@ -517,7 +519,7 @@ def test_imdb_s_waf_stops_the_crawl_cleanly_and_names_the_route_that_works(
     faults = {"rates": {"waf": 1.0}}
     with Sandbox(small_universe, small_pages=True, seed=3, faults=faults) as sandbox:
         seeds = sandbox.seeds(2)
-        db, summary = tmp_path / "crawl.sqlite", tmp_path / "summary.json"
+        db, summary = crawl_db, tmp_path / "summary.json"
         settings = {
             "IMDB_BAN_BACKOFF": 0.2,
             "IMDB_BAN_BACKOFF_MAX": 0.4,

@@ -11,21 +11,10 @@
 import { LIKED_FROM, stronger } from "./myratings.js";
 import { MARK_KINDS, MARK_STYLES, markPath } from "./passes/marks.js";
 import { titleWithYear } from "./text.js";
-import { announceDrawer, onOtherDrawer } from "./ui.js";
+import { announceDrawer, el, onOtherDrawer } from "./ui.js";
 
 const MAX_LISTED = 100; // unmatched titles listed (the rest are counted)
 const SLICE_MS = 10; // work this long at most before letting the page go on
-
-function el(tag, props = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(props)) {
-    if (k === "text") node.textContent = v;
-    else if (k === "class") node.className = v;
-    else node.setAttribute(k, v);
-  }
-  for (const c of children) if (c) node.append(c);
-  return node;
-}
 
 /** The mark of an entry: "high", "low", "seen" or "watchlist". */
 export function markOf(entry) {

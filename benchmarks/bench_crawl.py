@@ -35,6 +35,21 @@ _MEASURE = (
 )
 
 
+def bench_settings(concurrency: int) -> list[str]:
+    """The crawl settings every crawl benchmark compares under: the same concurrency, no
+    delays, no robots.txt round trip, no local endpoints, quiet."""
+    return [
+        f"CONCURRENT_REQUESTS={concurrency}",
+        f"CONCURRENT_REQUESTS_PER_DOMAIN={concurrency}",
+        "LOG_LEVEL=WARNING",
+        "ROBOTSTXT_OBEY=False",
+        "DOWNLOAD_DELAY=0",
+        "AUTOTHROTTLE_ENABLED=False",
+        "TELNETCONSOLE_ENABLED=False",
+        "REMOTE_CONTROL_ENABLED=False",
+    ]
+
+
 def run_measured(command: list[str], cwd: Path = ROOT) -> tuple[float, float, float]:
     """Run a command; return (wall s, CPU s, peak RSS MB) of that command alone.
 
@@ -73,18 +88,7 @@ def main() -> None:
             stack, args.titles, args.seed, ["--small-pages"] if args.small_pages else []
         )
         db = Path(tmp) / "bench.sqlite"
-        # Same concurrency for both; no delays, no robots.txt round trip, no local endpoints.
-        common = [
-            f"CONCURRENT_REQUESTS={args.concurrency}",
-            f"CONCURRENT_REQUESTS_PER_DOMAIN={args.concurrency}",
-            "LOG_LEVEL=WARNING",
-            "ROBOTSTXT_OBEY=False",
-            "DOWNLOAD_DELAY=0",
-            "AUTOTHROTTLE_ENABLED=False",
-            "TELNETCONSOLE_ENABLED=False",
-            "REMOTE_CONTROL_ENABLED=False",
-        ]
-        common = [part for setting in common for part in ("-s", setting)]
+        common = [part for setting in bench_settings(args.concurrency) for part in ("-s", setting)]
         with urllib.request.urlopen(f"{base_url}/__seeds?n=5") as answer:
             seeds = json.load(answer)
         crawl = [

@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks.bench_crawl import run_measured
+from benchmarks.bench_crawl import bench_settings, run_measured
 from devtools.demo import start_sandbox
 from imdb_spider.store import Store
 
@@ -189,17 +189,7 @@ def throughput(args: argparse.Namespace, tmp: Path) -> None:
         )
         api_url = f"{base_url}/3"
         seeds = tmdb_seeds(base_url, args.seeds)
-        # Same concurrency for both; no delays, no local endpoints, quiet.
-        common = [
-            f"CONCURRENT_REQUESTS={args.concurrency}",
-            f"CONCURRENT_REQUESTS_PER_DOMAIN={args.concurrency}",
-            "LOG_LEVEL=WARNING",
-            "ROBOTSTXT_OBEY=False",
-            "DOWNLOAD_DELAY=0",
-            "AUTOTHROTTLE_ENABLED=False",
-            "TELNETCONSOLE_ENABLED=False",
-            "REMOTE_CONTROL_ENABLED=False",
-        ]
+        common = bench_settings(args.concurrency)
         db = tmp / "throughput.sqlite"
         spider = crawl_command(
             api_url, db, seeds, args.pages, "IMDB_PROFILE=sandbox", "TMDB_MAX_RPS=1000", *common

@@ -187,19 +187,28 @@ def _run_crawl(command: list[str], summary_path: Path, env: dict[str, str] | Non
     return json.loads(summary_path.read_text())
 
 
-def crawl_tmdb(base_url: str, out: Path, seeds: list[str], max_titles: int) -> dict:
-    db = out / "imdb.sqlite"
-    summary_path = out / "summary.json"
+def _crawl_command(
+    spider: str, out: Path, seeds: list[str], max_titles: int, *settings: str
+) -> list[str]:
+    """``scrapy crawl SPIDER`` into the demo's crawl folder ``out`` (its database and summary
+    there, the sandbox profile, progress every 2 s), plus the spider's own ``settings``."""
     command = [
-        sys.executable, "-m", "scrapy", "crawl", "tmdb",
+        sys.executable, "-m", "scrapy", "crawl", spider,
         "-a", f"seeds={','.join(seeds)}",
         "-a", f"max_titles={max_titles}",
-        "-s", f"TMDB_API_URL={base_url}/3",
         "-s", "IMDB_PROFILE=sandbox",
-        "-s", f"IMDB_DB_PATH={db}",
-        "-s", f"IMDB_SUMMARY_PATH={summary_path}",
+        "-s", f"IMDB_DB_PATH={out / 'imdb.sqlite'}",
+        "-s", f"IMDB_SUMMARY_PATH={out / 'summary.json'}",
         "-s", "IMDB_PROGRESS_INTERVAL=2",
     ]  # fmt: skip
+    for setting in settings:
+        command += ["-s", setting]
+    return command
+
+
+def crawl_tmdb(base_url: str, out: Path, seeds: list[str], max_titles: int) -> dict:
+    summary_path = out / "summary.json"
+    command = _crawl_command("tmdb", out, seeds, max_titles, f"TMDB_API_URL={base_url}/3")
     print(f"$ TMDB_API_KEY=… scrapy crawl tmdb -s TMDB_API_URL={base_url}/3 -a seeds=… ...")
     env = {**os.environ, "TMDB_API_KEY": DEMO_KEY}
     return _run_crawl(command, summary_path, env)
@@ -219,20 +228,11 @@ def load_datasets(base_url: str, out: Path, db: str) -> None:
 
 
 def crawl(base_url: str, out: Path, proxies: Path, seeds: list[str], max_titles: int) -> dict:
-    db = out / "imdb.sqlite"
     summary_path = out / "summary.json"
-    command = [
-        sys.executable, "-m", "scrapy", "crawl", "imdb",
-        "-a", f"seeds={','.join(seeds)}",
-        "-a", f"max_titles={max_titles}",
-        "-s", f"IMDB_BASE_URL={base_url}",
-        "-s", "IMDB_PROFILE=sandbox",
-        "-s", f"IMDB_DB_PATH={db}",
-        "-s", f"JOBDIR={out / 'job'}",
-        "-s", f"ROTATING_PROXY_LIST_PATH={proxies}",
-        "-s", f"IMDB_SUMMARY_PATH={summary_path}",
-        "-s", "IMDB_PROGRESS_INTERVAL=2",
-    ]  # fmt: skip
+    command = _crawl_command(
+        "imdb", out, seeds, max_titles,
+        f"IMDB_BASE_URL={base_url}", f"JOBDIR={out / 'job'}", f"ROTATING_PROXY_LIST_PATH={proxies}",
+    )  # fmt: skip
     print(f"$ scrapy crawl imdb -s IMDB_BASE_URL={base_url} -s IMDB_PROFILE=sandbox ...")
     return _run_crawl(command, summary_path)
 
